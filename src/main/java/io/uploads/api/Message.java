@@ -1,0 +1,3 @@
+package io.uploads.api;
+
+public record Message(String message) {}

@@ -1,0 +1,6 @@
+package io.uploads.api;
+
+import java.util.List;
+
+/** {@code GET /files/resumables}: the caller's own open sessions, most recently active first. */
+public record ResumableList(List<ResumableInfo> resumables) {}

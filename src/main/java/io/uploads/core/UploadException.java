@@ -1,0 +1,52 @@
+package io.uploads.core;
+
+import java.util.Locale;
+
+/**
+ * Why the core refused a request. Carries no HTTP status: each protocol maps {@link Problem}s to
+ * its own answers. Whatever the problem, the session is left exactly as it was.
+ */
+public final class UploadException extends RuntimeException {
+
+    public enum Problem {
+        INVALID_REQUEST,
+        CHUNK_ORDER_INCORRECT,
+        CHECKSUM_MISMATCH,
+        OFFSET_MISMATCH,
+        /** The client sent fewer bytes than it declared, or the connection broke mid-body. */
+        INCOMPLETE_BODY,
+        /** Completion asked for before every byte arrived. */
+        INCOMPLETE_UPLOAD,
+        NOT_FOUND,
+        FORBIDDEN_GROUP,
+        SESSION_NOT_OPEN,
+        ASSEMBLY_IN_PROGRESS,
+        FILE_EXISTS,
+        TOO_LARGE,
+        TOO_MANY_SESSIONS,
+        STORAGE_FULL,
+        /** The recorded bytes cannot make the file (missing or short on disk); the session FAILED. */
+        BYTES_UNUSABLE;
+
+        /** Machine-readable name, e.g. {@code chunk_order_incorrect}. */
+        public String code() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Problem problem;
+
+    public UploadException(Problem problem, String message) {
+        super(message);
+        this.problem = problem;
+    }
+
+    public UploadException(Problem problem, String message, Throwable cause) {
+        super(message, cause);
+        this.problem = problem;
+    }
+
+    public Problem problem() {
+        return problem;
+    }
+}

@@ -1,0 +1,329 @@
+package io.uploads.core;
+
+import io.uploads.config.UploadsConfig;
+import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.core.ChunkStore.StagedChunk;
+import io.uploads.core.UploadException.Problem;
+import io.uploads.db.ChunkDao;
+import io.uploads.db.SessionDao;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every change to an upload session goes through here, whatever the protocol.
+ *
+ * <p>Order of a chunk write: stream the body to a temporary file (md5 on the way, no lock held)
+ * → fsync → lock the session row → check it still accepts this chunk → rename the file into place
+ * → insert the chunk row and advance the session → commit. A chunk row therefore never exists
+ * without its bytes, and a row lock is never held while reading a socket.
+ */
+public final class UploadService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
+
+    private final Jdbi jdbi;
+    private final ChunkStore store;
+    private final Assembler assembler;
+    private final Clock clock;
+    private final UploadsConfig config;
+    private final SessionDao sessions;
+    private final ChunkDao chunks;
+
+    public UploadService(Jdbi jdbi, ChunkStore store, Clock clock, UploadsConfig config) {
+        this.jdbi = jdbi;
+        this.store = store;
+        this.assembler = new Assembler(store, config.onExistingFile());
+        this.clock = clock;
+        this.config = config;
+        this.sessions = jdbi.onDemand(SessionDao.class);
+        this.chunks = jdbi.onDemand(ChunkDao.class);
+    }
+
+    /** Creates a session whose first chunk is {@code body}; nothing is kept if the chunk is refused. */
+    public SessionSnapshot startSequential(Caller caller, Protocol protocol, String filename, @Nullable String group,
+                                           InputStream body, ChunkChecks checks, long maxBytes) {
+        Filenames.requireValid(filename);
+        String groupName = caller.groupFor(group);
+        requireRoomForSession(caller);
+        if (checks.offset() != null && checks.offset() != 0) {
+            throw new UploadException(Problem.OFFSET_MISMATCH, "a new upload starts at offset 0, not " + checks.offset());
+        }
+        long limit = Math.min(maxBytes, config.maxUploadSize().toBytes());
+        requireDeclaredWithin(checks, limit);
+        String id = UUID.randomUUID().toString();
+        StagedChunk staged = stage(id, body, limit, checks);
+        Instant now = clock.instant();
+        UploadSession session = new UploadSession(id, caller.name(), groupName, filename, protocol, SessionState.OPEN,
+                null, null, 1, staged.size(), now, now, expiry(now), null, null, null);
+        Chunk first = new Chunk(id, 1, 0, staged.size(), staged.md5(), now);
+        try {
+            jdbi.useTransaction(h -> {
+                h.attach(SessionDao.class).insert(session);
+                store.commit(staged, id, 1);
+                h.attach(ChunkDao.class).insert(first);
+            });
+        } catch (RuntimeException e) {
+            store.deleteSession(id);    // nobody else can know this id yet
+            throw e;
+        }
+        LOG.info("Session {} created by {} via {}: {} in group {}", id, caller.name(), protocol.wireName(),
+                filename, groupName);
+        return new SessionSnapshot(session, Optional.of(first));
+    }
+
+    /**
+     * Records chunk {@code number} of a sequential session: the next one, or the last one again
+     * (acknowledged unchanged if its bytes are the same, so a retry after a lost answer succeeds).
+     */
+    public SessionSnapshot appendSequential(Caller caller, String id, @Nullable String filename, int number,
+                                            @Nullable String group, InputStream body, ChunkChecks checks) {
+        UploadSession session = owned(caller, id, filename);
+        requireOpen(session);
+        String groupName = group == null ? session.groupName() : caller.groupFor(group);
+        requireInOrder(session, number);
+        boolean resend = number == session.maxChunk();
+        if (checks.offset() != null) {
+            long expectedOffset = resend ? lastChunkOf(session).map(Chunk::chunkOffset).orElse(0L) : session.receivedBytes();
+            requireOffset(checks.offset(), expectedOffset);
+        }
+        long limit = resend
+                ? config.maxChunkSize().toBytes()
+                : Math.min(config.maxChunkSize().toBytes(), config.maxUploadSize().toBytes() - session.receivedBytes());
+        requireDeclaredWithin(checks, limit);
+        StagedChunk staged = stage(id, body, limit, checks);
+        try {
+            return jdbi.inTransaction(h -> {
+                SessionDao lockedSessions = h.attach(SessionDao.class);
+                ChunkDao lockedChunks = h.attach(ChunkDao.class);
+                UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
+                requireOpen(locked);
+                if (number == locked.maxChunk()) {
+                    Chunk existing = lockedChunks.find(id, number).orElseThrow();
+                    if (existing.md5().equals(staged.md5()) && existing.sizeBytes() == staged.size()) {
+                        LOG.debug("Session {}: chunk {} resent with the same bytes", id, number);
+                        return new SessionSnapshot(locked, Optional.of(existing));
+                    }
+                    throw new UploadException(Problem.CHUNK_ORDER_INCORRECT, "chunk_order_incorrect: chunk " + number
+                            + " was already received with different bytes; expected chunk " + (number + 1));
+                }
+                requireInOrder(locked, number);
+                if (checks.offset() != null) {
+                    requireOffset(checks.offset(), locked.receivedBytes());
+                }
+                if (locked.receivedBytes() + staged.size() > config.maxUploadSize().toBytes()) {
+                    throw new UploadException(Problem.TOO_LARGE,
+                            "upload would exceed the limit of " + config.maxUploadSize().toBytes() + " bytes");
+                }
+                Instant now = clock.instant();
+                Chunk chunk = new Chunk(id, number, locked.receivedBytes(), staged.size(), staged.md5(), now);
+                store.commit(staged, id, number);
+                try {
+                    lockedChunks.insert(chunk);
+                    lockedSessions.recordProgress(id, number, chunk.endOffset(), groupName, now, expiry(now));
+                } catch (RuntimeException e) {
+                    store.deleteChunk(id, number);     // still under the lock: no one else wrote it
+                    throw e;
+                }
+                LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, number, chunk.sizeBytes(), chunk.chunkOffset());
+                return new SessionSnapshot(lockedSessions.find(id).orElseThrow(), Optional.of(chunk));
+            });
+        } finally {
+            store.discard(staged);    // no-op once the file was moved into place
+        }
+    }
+
+    /**
+     * Assembles the final file once every chunk is recorded. Exactly one caller moves the session
+     * to ASSEMBLING; asking again after completion returns the completed session unchanged.
+     */
+    public SessionSnapshot complete(Caller caller, String id, @Nullable String filename, @Nullable String group) {
+        UploadSession session = owned(caller, id, filename);
+        if (session.state() == SessionState.COMPLETED) {
+            return snapshot(session);
+        }
+        String groupName = group == null ? session.groupName() : caller.groupFor(group);
+        UploadSession assembling = jdbi.inTransaction(h -> {
+            SessionDao lockedSessions = h.attach(SessionDao.class);
+            UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
+            if (locked.state() == SessionState.COMPLETED) {
+                return locked;
+            }
+            if (locked.state() == SessionState.ASSEMBLING) {
+                throw new UploadException(Problem.ASSEMBLY_IN_PROGRESS, "session " + id + " is being assembled; ask again shortly");
+            }
+            requireOpen(locked);
+            requireAllBytes(locked, h.attach(ChunkDao.class).list(id));
+            if (config.onExistingFile() == ExistingFilePolicy.reject && assembler.nameTaken(groupName, locked.filename())) {
+                throw new UploadException(Problem.FILE_EXISTS,
+                        "a file named " + locked.filename() + " already exists in group " + groupName);
+            }
+            Instant now = clock.instant();
+            lockedSessions.setGroup(id, groupName, now);
+            lockedSessions.transition(id, SessionState.OPEN, SessionState.ASSEMBLING, now);
+            return lockedSessions.find(id).orElseThrow();
+        });
+        if (assembling.state() == SessionState.COMPLETED) {
+            return snapshot(assembling);
+        }
+        return snapshot(finishAssembly(assembling));
+    }
+
+    /**
+     * Builds the final file of a session in ASSEMBLING and records completion. Also how recovery
+     * finishes a session a crash left half-assembled: every step may safely run again.
+     */
+    public UploadSession finishAssembly(UploadSession session) {
+        String id = session.id();
+        Assembler.Placed placed;
+        try {
+            placed = assembler.assemble(session, chunks.list(id));
+        } catch (UploadException e) {
+            if (e.problem() == Problem.BYTES_UNUSABLE) {
+                sessions.transition(id, SessionState.ASSEMBLING, SessionState.FAILED, clock.instant());
+                store.deleteSession(id);
+                LOG.warn("Session {} failed: {}", id, e.getMessage());
+            } else {
+                release(id, e);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            release(id, e);
+            throw e;
+        }
+        if (sessions.complete(id, placed.relativePath(), placed.sha256(), clock.instant())) {
+            LOG.info("Session {} completed: {} ({} bytes, sha256 {})", id, placed.relativePath(), placed.size(),
+                    placed.sha256());
+        }
+        store.deleteSession(id);    // the chunks live on in the final file; recovery removes leftovers
+        return sessions.find(id).orElseThrow();
+    }
+
+    /** Abandons an OPEN session and deletes its bytes; its rows stay for the audit. */
+    public UploadSession abort(Caller caller, String id, @Nullable String filename) {
+        owned(caller, id, filename);
+        UploadSession aborted = jdbi.inTransaction(h -> {
+            SessionDao lockedSessions = h.attach(SessionDao.class);
+            UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
+            requireOpen(locked);
+            lockedSessions.transition(id, SessionState.OPEN, SessionState.ABORTED, clock.instant());
+            return lockedSessions.find(id).orElseThrow();
+        });
+        store.deleteSession(id);
+        LOG.info("Session {} aborted by {}", id, caller.name());
+        return aborted;
+    }
+
+    public SessionSnapshot find(Caller caller, String id, @Nullable String filename) {
+        return snapshot(owned(caller, id, filename));
+    }
+
+    /** The caller's most recently active OPEN session for this filename. */
+    public Optional<SessionSnapshot> latestOpen(Caller caller, String filename) {
+        return sessions.latestOpen(caller.name(), filename).map(this::snapshot);
+    }
+
+    public List<SessionSnapshot> listOpen(Caller caller) {
+        return sessions.listOpen(caller.name(), config.maxOpenSessionsPerPrincipal()).stream()
+                .map(this::snapshot)
+                .toList();
+    }
+
+    private SessionSnapshot snapshot(UploadSession session) {
+        return new SessionSnapshot(session, lastChunkOf(session));
+    }
+
+    private Optional<Chunk> lastChunkOf(UploadSession session) {
+        return session.maxChunk() == 0 ? Optional.empty() : chunks.find(session.id(), session.maxChunk());
+    }
+
+    private StagedChunk stage(String id, InputStream body, long limit, ChunkChecks checks) {
+        StagedChunk staged = store.stage(id, body, limit, checks.declaredLength());
+        if (staged.size() == 0 && !checks.emptyAllowed()) {
+            store.discard(staged);
+            throw new UploadException(Problem.INVALID_REQUEST, "the chunk is empty");
+        }
+        if (checks.md5() != null && !checks.md5().equalsIgnoreCase(staged.md5())) {
+            store.discard(staged);
+            throw new UploadException(Problem.CHECKSUM_MISMATCH,
+                    "md5 of the chunk is " + staged.md5() + ", not " + checks.md5());
+        }
+        return staged;
+    }
+
+    /** Assembly could not finish but every byte is still there: the session takes chunks again. */
+    private void release(String id, RuntimeException cause) {
+        sessions.transition(id, SessionState.ASSEMBLING, SessionState.OPEN, clock.instant());
+        LOG.warn("Session {}: assembly did not finish, session is open again: {}", id, cause.toString());
+    }
+
+    private UploadSession owned(Caller caller, String id, @Nullable String filename) {
+        return sessions.find(id)
+                .filter(s -> s.owner().equals(caller.name()))
+                .filter(s -> filename == null || s.filename().equals(filename))
+                .orElseThrow(() -> notFound(id));
+    }
+
+    private void requireRoomForSession(Caller caller) {
+        if (sessions.countOpen(caller.name()) >= config.maxOpenSessionsPerPrincipal()) {
+            throw new UploadException(Problem.TOO_MANY_SESSIONS, caller.name() + " already has "
+                    + config.maxOpenSessionsPerPrincipal() + " open upload sessions; finish or delete one");
+        }
+    }
+
+    private static void requireDeclaredWithin(ChunkChecks checks, long limit) {
+        if (checks.declaredLength() > limit) {
+            throw new UploadException(Problem.TOO_LARGE,
+                    "chunk of " + checks.declaredLength() + " bytes is larger than the limit of " + limit + " bytes");
+        }
+    }
+
+    private static void requireOpen(UploadSession session) {
+        if (session.state() != SessionState.OPEN) {
+            throw new UploadException(Problem.SESSION_NOT_OPEN,
+                    "session " + session.id() + " is " + session.state() + " and takes no more chunks");
+        }
+    }
+
+    private static void requireInOrder(UploadSession session, int number) {
+        int expected = session.maxChunk() + 1;
+        if (number != expected && number != session.maxChunk()) {
+            throw new UploadException(Problem.CHUNK_ORDER_INCORRECT,
+                    "chunk_order_incorrect: expected chunk " + expected + ", got chunk " + number);
+        }
+    }
+
+    private static void requireOffset(long given, long expected) {
+        if (given != expected) {
+            throw new UploadException(Problem.OFFSET_MISMATCH, "offset " + given + " does not match " + expected);
+        }
+    }
+
+    private static void requireAllBytes(UploadSession session, List<Chunk> recorded) {
+        long sum = recorded.stream().mapToLong(Chunk::sizeBytes).sum();
+        if (recorded.isEmpty() || recorded.size() != session.maxChunk() || sum != session.receivedBytes()) {
+            throw new UploadException(Problem.INCOMPLETE_UPLOAD,
+                    "session " + session.id() + " has no complete run of chunks to assemble");
+        }
+        if (session.totalSize() != null && sum != session.totalSize()) {
+            throw new UploadException(Problem.INCOMPLETE_UPLOAD,
+                    "received " + sum + " of " + session.totalSize() + " bytes");
+        }
+    }
+
+    private Instant expiry(Instant now) {
+        return now.plus(Duration.ofMillis(config.sessionTtl().toMilliseconds()));
+    }
+
+    private static UploadException notFound(String id) {
+        return new UploadException(Problem.NOT_FOUND, "no upload session " + id);
+    }
+}

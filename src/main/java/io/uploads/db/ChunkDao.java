@@ -1,0 +1,28 @@
+package io.uploads.db;
+
+import io.uploads.core.Chunk;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+@RegisterConstructorMapper(Chunk.class)
+public interface ChunkDao {
+
+    @SqlUpdate("""
+            INSERT INTO upload_chunk (session_id, chunk_number, chunk_offset, size_bytes, md5, received_at)
+            VALUES (:sessionId, :chunkNumber, :chunkOffset, :sizeBytes, :md5, :receivedAt)
+            """)
+    void insert(@BindMethods Chunk chunk);
+
+    @SqlQuery("SELECT * FROM upload_chunk WHERE session_id = :sessionId AND chunk_number = :chunkNumber")
+    Optional<Chunk> find(String sessionId, int chunkNumber);
+
+    @SqlQuery("SELECT * FROM upload_chunk WHERE session_id = :sessionId ORDER BY chunk_number")
+    List<Chunk> list(String sessionId);
+
+    @SqlUpdate("DELETE FROM upload_chunk WHERE session_id = :sessionId AND chunk_number = :chunkNumber")
+    boolean delete(String sessionId, int chunkNumber);
+}

@@ -1,0 +1,78 @@
+package io.uploads.db;
+
+import io.uploads.core.SessionState;
+import io.uploads.core.UploadSession;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+@RegisterConstructorMapper(UploadSession.class)
+public interface SessionDao {
+
+    @SqlUpdate("""
+            INSERT INTO upload_session (id, owner, group_name, filename, protocol, state, total_size, total_chunks,
+                                        max_chunk, received_bytes, created_at, updated_at, expires_at,
+                                        completed_at, final_path, sha256)
+            VALUES (:id, :owner, :groupName, :filename, :protocol, :state, :totalSize, :totalChunks,
+                    :maxChunk, :receivedBytes, :createdAt, :updatedAt, :expiresAt,
+                    :completedAt, :finalPath, :sha256)
+            """)
+    void insert(@BindMethods UploadSession session);
+
+    @SqlQuery("SELECT * FROM upload_session WHERE id = :id")
+    Optional<UploadSession> find(String id);
+
+    /** Row lock for the rest of the current transaction; only meaningful inside a transaction. */
+    @SqlQuery("SELECT * FROM upload_session WHERE id = :id FOR UPDATE")
+    Optional<UploadSession> lock(String id);
+
+    @SqlQuery("""
+            SELECT * FROM upload_session
+            WHERE owner = :owner AND filename = :filename AND state = 'OPEN'
+            ORDER BY updated_at DESC
+            LIMIT 1
+            """)
+    Optional<UploadSession> latestOpen(String owner, String filename);
+
+    @SqlQuery("""
+            SELECT * FROM upload_session
+            WHERE owner = :owner AND state = 'OPEN'
+            ORDER BY updated_at DESC
+            LIMIT :limit
+            """)
+    List<UploadSession> listOpen(String owner, int limit);
+
+    @SqlQuery("SELECT COUNT(*) FROM upload_session WHERE owner = :owner AND state = 'OPEN'")
+    int countOpen(String owner);
+
+    @SqlQuery("SELECT * FROM upload_session WHERE state = :state ORDER BY updated_at")
+    List<UploadSession> findByState(SessionState state);
+
+    /** Progress of an OPEN session; false when it is no longer OPEN. */
+    @SqlUpdate("""
+            UPDATE upload_session
+            SET max_chunk = :maxChunk, received_bytes = :receivedBytes, group_name = :groupName,
+                updated_at = :now, expires_at = :expiresAt
+            WHERE id = :id AND state = 'OPEN'
+            """)
+    boolean recordProgress(String id, int maxChunk, long receivedBytes, String groupName, Instant now,
+                           Instant expiresAt);
+
+    @SqlUpdate("UPDATE upload_session SET group_name = :groupName, updated_at = :now WHERE id = :id AND state = 'OPEN'")
+    boolean setGroup(String id, String groupName, Instant now);
+
+    /** Compare-and-set; false means someone else moved the session first. */
+    @SqlUpdate("UPDATE upload_session SET state = :to, updated_at = :now WHERE id = :id AND state = :from")
+    boolean transition(String id, SessionState from, SessionState to, Instant now);
+
+    @SqlUpdate("""
+            UPDATE upload_session
+            SET state = 'COMPLETED', final_path = :finalPath, sha256 = :sha256, completed_at = :now, updated_at = :now
+            WHERE id = :id AND state = 'ASSEMBLING'
+            """)
+    boolean complete(String id, String finalPath, String sha256, Instant now);
+}
