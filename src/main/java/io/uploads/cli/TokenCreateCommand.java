@@ -5,7 +5,6 @@ import io.uploads.UploadServiceApplication;
 import io.uploads.UploadServiceConfiguration;
 import io.uploads.auth.TokenService;
 import io.uploads.core.Caller;
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;

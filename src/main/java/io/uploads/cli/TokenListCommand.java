@@ -1,9 +1,9 @@
 package io.uploads.cli;
 
+import io.uploads.UploadServiceApplication;
 import io.uploads.UploadServiceConfiguration;
 import io.uploads.auth.TokenRecord;
 import io.uploads.auth.TokenService;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

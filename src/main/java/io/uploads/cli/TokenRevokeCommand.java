@@ -1,8 +1,8 @@
 package io.uploads.cli;
 
+import io.uploads.UploadServiceApplication;
 import io.uploads.UploadServiceConfiguration;
 import io.uploads.auth.TokenService;
-import java.time.Clock;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
