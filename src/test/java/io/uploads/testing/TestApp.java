@@ -1,0 +1,126 @@
+package io.uploads.testing;
+
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import io.uploads.UploadServiceApplication;
+import io.uploads.UploadServiceConfiguration;
+import io.uploads.auth.TokenService;
+import io.uploads.core.Caller;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import io.uploads.core.Chunk;
+import io.uploads.core.UploadSession;
+import io.uploads.db.ChunkDao;
+import io.uploads.db.SessionDao;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The whole service over real HTTP on random ports, on a {@link TestDatabase} and a storage
+ * directory of its own. Can be stopped and started again over the same database and storage.
+ */
+public final class TestApp implements AutoCloseable {
+
+    private final TestDatabase database;
+    private final Path storage;
+    private final DropwizardTestSupport<UploadServiceConfiguration> support;
+    private Jdbi jdbi;
+
+    public TestApp(TestDatabase database, Path storage, ConfigOverride... extra) {
+        this.database = database;
+        this.storage = storage;
+        List<ConfigOverride> overrides = new ArrayList<>(List.of(
+                ConfigOverride.config("database.url", database.url()),
+                ConfigOverride.config("database.user", database.user()),
+                ConfigOverride.config("storage.directory", storage.toString())));
+        overrides.addAll(List.of(extra));
+        this.support = new DropwizardTestSupport<>(UploadServiceApplication.class,
+                ResourceHelpers.resourceFilePath("test-config.yml"), overrides.toArray(ConfigOverride[]::new));
+    }
+
+    /** Starts the service; a failure to start is a test failure. */
+    public static TestApp start(TestDatabase database, Path storage, ConfigOverride... extra) {
+        TestApp app = new TestApp(database, storage, extra);
+        app.start();
+        return app;
+    }
+
+    public void start() {
+        try {
+            support.before();
+        } catch (Exception e) {
+            throw new IllegalStateException("service did not start", e);
+        }
+    }
+
+    public void stop() {
+        support.after();
+    }
+
+    public void restart() {
+        stop();
+        start();
+    }
+
+    public String baseUrl() {
+        return "http://localhost:" + support.getLocalPort();
+    }
+
+    public String adminUrl() {
+        return "http://localhost:" + support.getAdminPort();
+    }
+
+    public Http http() {
+        return new Http(baseUrl());
+    }
+
+    public Path storage() {
+        return storage;
+    }
+
+    public TestDatabase database() {
+        return database;
+    }
+
+    public UploadServiceConfiguration config() {
+        return support.getConfiguration();
+    }
+
+    /** A connection pool of the test's own onto the service's database, for assertions. */
+    public synchronized Jdbi jdbi() {
+        if (jdbi == null) {
+            jdbi = database.jdbi();
+        }
+        return jdbi;
+    }
+
+    /** The session's row as the database holds it now. */
+    public Optional<UploadSession> session(String id) {
+        return jdbi().onDemand(SessionDao.class).find(id);
+    }
+
+    /** The session's chunk rows, by number. */
+    public List<Chunk> chunks(String id) {
+        return jdbi().onDemand(ChunkDao.class).list(id);
+    }
+
+    /** Issues an uploader token the way {@code token-create} does. */
+    public String token(String principal, String... groups) {
+        return tokens().issue(principal, List.of(groups), new LinkedHashSet<>(List.of(Caller.UPLOADER)),
+                Duration.ofHours(1)).token();
+    }
+
+    public TokenService tokens() {
+        return TokenService.create(jdbi(), config().auth(), UploadServiceApplication.clock());
+    }
+
+    @Override
+    public void close() {
+        stop();
+        database.close();
+    }
+}
