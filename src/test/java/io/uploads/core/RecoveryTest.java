@@ -1,0 +1,229 @@
+package io.uploads.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dropwizard.util.DataSize;
+import io.uploads.config.UploadsConfig;
+import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.db.ChunkDao;
+import io.uploads.db.SessionDao;
+import io.uploads.testing.DatabaseTestBase;
+import io.uploads.testing.TestFiles;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SPEC §7: each leftover a crash can leave is built directly, on disk and in the tables, and
+ * recovery must repair it; running recovery again changes nothing.
+ */
+abstract class RecoveryTest extends DatabaseTestBase {
+
+    private static final int CHUNK = 64 * 1024;
+    private static final Caller ALICE = new Caller("alice", List.of("g"), Set.of(Caller.UPLOADER), "t");
+
+    private Path storage;
+    private ChunkStore store;
+    private UploadService uploads;
+    private Recovery recovery;
+
+    @BeforeEach
+    void freshStorageAndTables() throws IOException {
+        // recovery looks at every session, so each test starts from none
+        jdbi.useHandle(h -> h.execute("DELETE FROM upload_chunk"));
+        jdbi.useHandle(h -> h.execute("DELETE FROM upload_session"));
+        storage = Files.createTempDirectory(tmp, "storage-");
+        store = new ChunkStore(storage, 0);
+        UploadsConfig config = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
+                io.dropwizard.util.Duration.days(1), ExistingFilePolicy.rename, io.dropwizard.util.Duration.seconds(0));
+        uploads = new UploadService(jdbi, store, Clock.systemUTC(), config);
+        // a clock a little ahead, so files written just now count as older than the (zero) grace period
+        recovery = new Recovery(jdbi, store, uploads, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
+    }
+
+    @Test
+    void removesTemporaryFilesOfInterruptedWrites() throws IOException {
+        UploadSession s = upload(bytes(2 * CHUNK, 1), 2).session();
+        Path part = Files.write(store.sessionDir(s.id()).resolve("0d6e-interrupted.part"), new byte[100]);
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.temporaryFilesRemoved()).isEqualTo(1);
+        assertThat(part).doesNotExist();
+        assertThat(sessions().find(s.id()).orElseThrow()).isEqualTo(s);
+    }
+
+    @Test
+    void dropsTheRowWhoseBytesAreMissingAndEverythingAfterItInASequentialSession() {
+        byte[] file = bytes(3 * CHUNK, 2);
+        UploadSession s = upload(file, 3).session();
+        ChunkStore.deleteQuietly(store.chunkPath(s.id(), 2));
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.chunkRowsDropped()).isEqualTo(2);
+        assertThat(chunks().list(s.id())).extracting(Chunk::chunkNumber).containsExactly(1);
+        assertThat(store.chunkNumbersOnDisk(s.id())).containsExactly(1);
+        UploadSession after = sessions().find(s.id()).orElseThrow();
+        assertThat(after.maxChunk()).isEqualTo(1);
+        assertThat(after.receivedBytes()).isEqualTo(CHUNK);
+        assertThat(after.state()).isEqualTo(SessionState.OPEN);
+    }
+
+    @Test
+    void dropsTheRowWhoseBytesAreShort() throws IOException {
+        byte[] file = bytes(2 * CHUNK, 3);
+        UploadSession s = upload(file, 2).session();
+        try (RandomAccessFile f = new RandomAccessFile(store.chunkPath(s.id(), 2).toFile(), "rw")) {
+            f.setLength(CHUNK - 1);
+        }
+
+        recovery.run();
+
+        assertThat(chunks().list(s.id())).extracting(Chunk::chunkNumber).containsExactly(1);
+        assertThat(sessions().find(s.id()).orElseThrow().receivedBytes()).isEqualTo(CHUNK);
+    }
+
+    @Test
+    void removesBytesThatNoRowRecords() throws IOException {
+        UploadSession s = upload(bytes(2 * CHUNK, 4), 2).session();
+        Path unrecorded = Files.write(store.chunkPath(s.id(), 3), new byte[CHUNK]);
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.unrecordedChunksRemoved()).isEqualTo(1);
+        assertThat(unrecorded).doesNotExist();
+        assertThat(store.chunkNumbersOnDisk(s.id())).containsExactlyInAnyOrder(1, 2);
+        assertThat(sessions().find(s.id()).orElseThrow()).isEqualTo(s);
+    }
+
+    @Test
+    void assemblesASessionLeftAssemblingAgain() throws IOException {
+        byte[] file = bytes(3 * CHUNK + 17, 5);
+        UploadSession s = upload(file, 4).session();
+        sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.sessionsReassembled()).isEqualTo(1);
+        UploadSession done = sessions().find(s.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(file);
+        assertThat(done.sha256()).isEqualTo(TestFiles.sha256(file));
+        assertThat(store.sessionDir(s.id())).doesNotExist();
+    }
+
+    @Test
+    void reassemblyAfterTheFileWasAlreadyPlacedKeepsThatOneName() throws IOException {
+        byte[] file = bytes(2 * CHUNK, 6);
+        UploadSession s = upload(file, 2).session();
+        sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
+        UploadSession assembling = sessions().find(s.id()).orElseThrow();
+        // the crash came after the file got its name but before completion was recorded
+        Assembler.Placed placed = new Assembler(store, ExistingFilePolicy.rename).assemble(assembling, chunks().list(s.id()));
+
+        recovery.run();
+
+        UploadSession done = sessions().find(s.id()).orElseThrow();
+        assertThat(done.finalPath()).isEqualTo(placed.relativePath());
+        try (var names = Files.list(storage.resolve("files").resolve("g"))) {
+            assertThat(names.map(p -> p.getFileName().toString()).toList()).containsExactly(s.filename());
+        }
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(file);
+    }
+
+    @Test
+    void marksASessionLeftAssemblingFailedWhenItsBytesAreGone() {
+        UploadSession s = upload(bytes(2 * CHUNK, 7), 2).session();
+        sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
+        ChunkStore.deleteQuietly(store.chunkPath(s.id(), 1));
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.sessionsFailed()).isEqualTo(1);
+        assertThat(sessions().find(s.id()).orElseThrow().state()).isEqualTo(SessionState.FAILED);
+        assertThat(Files.exists(storage.resolve("files").resolve("g").resolve(s.filename()))).isFalse();
+    }
+
+    @Test
+    void removesLeftoverBytesOfFinishedAndUnknownSessions() throws IOException {
+        SessionSnapshot done = upload(bytes(2 * CHUNK, 8), 2);
+        uploads.complete(ALICE, done.session().id(), null, null);
+        Files.createDirectories(store.sessionDir(done.session().id()));
+        Files.write(store.chunkPath(done.session().id(), 1), new byte[10]);
+        String unknown = "00000000-0000-0000-0000-000000000000";
+        Files.createDirectories(store.sessionDir(unknown));
+        Files.write(store.chunkPath(unknown, 1), new byte[10]);
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.leftoverSessionsRemoved()).isEqualTo(2);
+        assertThat(store.sessionDir(done.session().id())).doesNotExist();
+        assertThat(store.sessionDir(unknown)).doesNotExist();
+    }
+
+    @Test
+    void aSecondRunFindsNothingToDo() throws IOException {
+        UploadSession s = upload(bytes(3 * CHUNK, 9), 3).session();
+        ChunkStore.deleteQuietly(store.chunkPath(s.id(), 3));
+        Files.write(store.sessionDir(s.id()).resolve("x.part"), new byte[1]);
+        recovery.run();
+
+        Recovery.Report again = recovery.run();
+
+        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0));
+    }
+
+    @Test
+    void theRepairedSessionCanBeFinishedByteIdentically() throws IOException {
+        byte[] file = bytes(3 * CHUNK, 10);
+        UploadSession s = upload(file, 3).session();
+        ChunkStore.deleteQuietly(store.chunkPath(s.id(), 3));
+        recovery.run();
+
+        UploadSession repaired = sessions().find(s.id()).orElseThrow();
+        uploads.appendSequential(ALICE, s.id(), null, repaired.maxChunk() + 1, null,
+                new ByteArrayInputStream(Arrays.copyOfRange(file, (int) repaired.receivedBytes(), file.length)),
+                ChunkChecks.none());
+        UploadSession done = uploads.complete(ALICE, s.id(), null, null).session();
+
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(file);
+    }
+
+    /** Sends {@code file} through the real core in {@code parts} chunks. */
+    private SessionSnapshot upload(byte[] file, int parts) {
+        int size = (file.length + parts - 1) / parts;
+        SessionSnapshot snapshot = uploads.startSequential(ALICE, Protocol.RESUMABLES, "file-" + new Random().nextInt(1_000_000) + ".bin",
+                null, new ByteArrayInputStream(Arrays.copyOfRange(file, 0, size)), ChunkChecks.none(), size);
+        for (int n = 2, from = size; from < file.length; n++, from += size) {
+            snapshot = uploads.appendSequential(ALICE, snapshot.session().id(), null, n, null,
+                    new ByteArrayInputStream(Arrays.copyOfRange(file, from, Math.min(file.length, from + size))),
+                    ChunkChecks.none());
+        }
+        return snapshot;
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private SessionDao sessions() {
+        return jdbi.onDemand(SessionDao.class);
+    }
+
+    private ChunkDao chunks() {
+        return jdbi.onDemand(ChunkDao.class);
+    }
+}
