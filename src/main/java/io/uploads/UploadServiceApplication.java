@@ -8,12 +8,14 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.uploads.auth.Authentication;
 import io.uploads.auth.TokenService;
+import io.uploads.cli.ExpireCommand;
 import io.uploads.cli.MigrateCommand;
 import io.uploads.cli.RecoverCommand;
 import io.uploads.cli.TokenCreateCommand;
 import io.uploads.cli.TokenListCommand;
 import io.uploads.cli.TokenRevokeCommand;
 import io.uploads.core.ChunkStore;
+import io.uploads.core.ExpirySchedule;
 import io.uploads.core.Recovery;
 import io.uploads.core.UploadService;
 import io.uploads.db.Database;
@@ -29,6 +31,8 @@ import java.time.temporal.ChronoUnit;
 import org.jdbi.v3.core.Jdbi;
 
 public class UploadServiceApplication extends Application<UploadServiceConfiguration> {
+
+    private static final Duration EXPIRY_INTERVAL = Duration.ofMinutes(1);
 
     public static void main(String[] args) throws Exception {
         new UploadServiceApplication().run(args);
@@ -48,6 +52,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         bootstrap.addCommand(new TokenRevokeCommand());
         bootstrap.addCommand(new MigrateCommand());
         bootstrap.addCommand(new RecoverCommand());
+        bootstrap.addCommand(new ExpireCommand());
     }
 
     @Override
@@ -62,6 +67,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         ChunkStore store = chunkStore(config);
         UploadService uploads = new UploadService(jdbi, store, clock, config.uploads());
         recovery(config, jdbi, store, uploads, clock).run();
+        env.lifecycle().manage(new ExpirySchedule(uploads,
+                env.lifecycle().scheduledExecutorService("session-expiry").build(), EXPIRY_INTERVAL));
 
         TokenService tokens = TokenService.create(jdbi, config.auth(), clock);
         tokens.bootstrapAdminToken(config.auth().bootstrapAdmin(), ttl(config.auth().tokenTtl()));

@@ -222,6 +222,37 @@ public final class UploadService {
         return aborted;
     }
 
+    /**
+     * Moves OPEN sessions idle past their {@code expires_at} to EXPIRED and deletes their bytes.
+     * A session that received a chunk since it was listed is left alone (compare-and-set).
+     *
+     * @return how many sessions expired
+     */
+    public int expireIdleSessions() {
+        int expired = 0;
+        List<UploadSession> batch;
+        do {
+            Instant now = clock.instant();
+            batch = sessions.findExpired(now, 500);
+            for (UploadSession s : batch) {
+                boolean moved = jdbi.inTransaction(h -> {
+                    SessionDao locked = h.attach(SessionDao.class);
+                    return locked.lock(s.id())
+                            .filter(l -> l.state() == SessionState.OPEN && l.expiresAt().isBefore(now))
+                            .map(l -> locked.transition(l.id(), SessionState.OPEN, SessionState.EXPIRED, now))
+                            .orElse(false);
+                });
+                if (moved) {
+                    store.deleteSession(s.id());
+                    expired++;
+                    LOG.info("Session {} expired: idle since {} ({} of {} bytes received)", s.id(), s.updatedAt(),
+                            s.receivedBytes(), s.totalSize() == null ? "?" : s.totalSize());
+                }
+            }
+        } while (batch.size() == 500);
+        return expired;
+    }
+
     public SessionSnapshot find(Caller caller, String id, @Nullable String filename) {
         return snapshot(owned(caller, id, filename));
     }

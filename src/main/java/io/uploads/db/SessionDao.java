@@ -52,6 +52,14 @@ public interface SessionDao {
     @SqlQuery("SELECT * FROM upload_session WHERE state = :state ORDER BY updated_at")
     List<UploadSession> findByState(SessionState state);
 
+    @SqlQuery("""
+            SELECT * FROM upload_session
+            WHERE state = 'OPEN' AND expires_at < :now
+            ORDER BY expires_at
+            LIMIT :limit
+            """)
+    List<UploadSession> findExpired(Instant now, int limit);
+
     /** Progress of an OPEN session; false when it is no longer OPEN. */
     @SqlUpdate("""
             UPDATE upload_session

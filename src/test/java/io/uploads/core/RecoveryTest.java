@@ -2,12 +2,7 @@ package io.uploads.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.util.DataSize;
-import io.uploads.config.UploadsConfig;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
-import io.uploads.db.ChunkDao;
-import io.uploads.db.SessionDao;
-import io.uploads.testing.DatabaseTestBase;
 import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -17,9 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,26 +19,12 @@ import org.junit.jupiter.api.Test;
  * SPEC §7: each leftover a crash can leave is built directly, on disk and in the tables, and
  * recovery must repair it; running recovery again changes nothing.
  */
-abstract class RecoveryTest extends DatabaseTestBase {
+abstract class RecoveryTest extends CoreTestBase {
 
-    private static final int CHUNK = 64 * 1024;
-    private static final Caller ALICE = new Caller("alice", List.of("g"), Set.of(Caller.UPLOADER), "t");
-
-    private Path storage;
-    private ChunkStore store;
-    private UploadService uploads;
     private Recovery recovery;
 
     @BeforeEach
-    void freshStorageAndTables() throws IOException {
-        // recovery looks at every session, so each test starts from none
-        jdbi.useHandle(h -> h.execute("DELETE FROM upload_chunk"));
-        jdbi.useHandle(h -> h.execute("DELETE FROM upload_session"));
-        storage = Files.createTempDirectory(tmp, "storage-");
-        store = new ChunkStore(storage, 0);
-        UploadsConfig config = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
-                io.dropwizard.util.Duration.days(1), ExistingFilePolicy.rename, io.dropwizard.util.Duration.seconds(0));
-        uploads = new UploadService(jdbi, store, Clock.systemUTC(), config);
+    void recoveryAheadOfTheFiles() {
         // a clock a little ahead, so files written just now count as older than the (zero) grace period
         recovery = new Recovery(jdbi, store, uploads, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
     }
@@ -198,32 +176,5 @@ abstract class RecoveryTest extends DatabaseTestBase {
         UploadSession done = uploads.complete(ALICE, s.id(), null, null).session();
 
         assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(file);
-    }
-
-    /** Sends {@code file} through the real core in {@code parts} chunks. */
-    private SessionSnapshot upload(byte[] file, int parts) {
-        int size = (file.length + parts - 1) / parts;
-        SessionSnapshot snapshot = uploads.startSequential(ALICE, Protocol.RESUMABLES, "file-" + new Random().nextInt(1_000_000) + ".bin",
-                null, new ByteArrayInputStream(Arrays.copyOfRange(file, 0, size)), ChunkChecks.none(), size);
-        for (int n = 2, from = size; from < file.length; n++, from += size) {
-            snapshot = uploads.appendSequential(ALICE, snapshot.session().id(), null, n, null,
-                    new ByteArrayInputStream(Arrays.copyOfRange(file, from, Math.min(file.length, from + size))),
-                    ChunkChecks.none());
-        }
-        return snapshot;
-    }
-
-    private static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    private SessionDao sessions() {
-        return jdbi.onDemand(SessionDao.class);
-    }
-
-    private ChunkDao chunks() {
-        return jdbi.onDemand(ChunkDao.class);
     }
 }

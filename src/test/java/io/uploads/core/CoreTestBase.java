@@ -1,0 +1,71 @@
+package io.uploads.core;
+
+import io.dropwizard.util.DataSize;
+import io.uploads.config.UploadsConfig;
+import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.db.ChunkDao;
+import io.uploads.db.SessionDao;
+import io.uploads.testing.DatabaseTestBase;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import io.uploads.UploadServiceApplication;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The real core over a migrated database and a fresh storage directory, with no session in it. */
+abstract class CoreTestBase extends DatabaseTestBase {
+
+    static final int CHUNK = 64 * 1024;
+    static final Caller ALICE = new Caller("alice", List.of("g"), Set.of(Caller.UPLOADER), "t");
+    private static final AtomicInteger FILES = new AtomicInteger();
+
+    Path storage;
+    ChunkStore store;
+    UploadService uploads;
+
+    @BeforeEach
+    void freshStorageAndTables() throws IOException {
+        // recovery and expiry look at every session, so each test starts from none
+        jdbi.useHandle(h -> h.execute("DELETE FROM upload_chunk"));
+        jdbi.useHandle(h -> h.execute("DELETE FROM upload_session"));
+        storage = Files.createTempDirectory(tmp, "storage-");
+        store = new ChunkStore(storage, 0);
+        UploadsConfig config = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
+                io.dropwizard.util.Duration.days(1), ExistingFilePolicy.rename, io.dropwizard.util.Duration.seconds(0));
+        uploads = new UploadService(jdbi, store, UploadServiceApplication.clock(), config);
+    }
+
+    /** Sends {@code file} through the real core in {@code parts} chunks. */
+    SessionSnapshot upload(byte[] file, int parts) {
+        int size = (file.length + parts - 1) / parts;
+        SessionSnapshot snapshot = uploads.startSequential(ALICE, Protocol.RESUMABLES,
+                "file-" + FILES.incrementAndGet() + ".bin", null,
+                new ByteArrayInputStream(Arrays.copyOfRange(file, 0, size)), ChunkChecks.none(), size);
+        for (int n = 2, from = size; from < file.length; n++, from += size) {
+            snapshot = uploads.appendSequential(ALICE, snapshot.session().id(), null, n, null,
+                    new ByteArrayInputStream(Arrays.copyOfRange(file, from, Math.min(file.length, from + size))),
+                    ChunkChecks.none());
+        }
+        return snapshot;
+    }
+
+    static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    SessionDao sessions() {
+        return jdbi.onDemand(SessionDao.class);
+    }
+
+    ChunkDao chunks() {
+        return jdbi.onDemand(ChunkDao.class);
+    }
+}

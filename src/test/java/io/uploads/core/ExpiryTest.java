@@ -1,0 +1,50 @@
+package io.uploads.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** SPEC §6: OPEN sessions idle past their TTL become EXPIRED and lose their bytes; others stay. */
+abstract class ExpiryTest extends CoreTestBase {
+
+    @Test
+    void expiresOnlyOpenSessionsPastTheirExpiry() {
+        UploadSession idle = upload(bytes(2 * CHUNK, 1), 2).session();
+        UploadSession active = upload(bytes(CHUNK, 2), 1).session();
+        UploadSession finished = upload(bytes(CHUNK, 3), 1).session();
+        uploads.complete(ALICE, finished.id(), null, null);
+        setExpiry(idle.id(), Instant.now().minusSeconds(60));
+        setExpiry(finished.id(), Instant.now().minusSeconds(60));
+
+        int expired = uploads.expireIdleSessions();
+
+        assertThat(expired).isEqualTo(1);
+        assertThat(sessions().find(idle.id()).orElseThrow().state()).isEqualTo(SessionState.EXPIRED);
+        assertThat(store.sessionDir(idle.id())).doesNotExist();
+        assertThat(chunks().list(idle.id())).as("rows stay for the audit").hasSize(2);
+        assertThat(sessions().find(active.id()).orElseThrow()).isEqualTo(active);
+        assertThat(store.chunkNumbersOnDisk(active.id())).containsExactly(1);
+        assertThat(sessions().find(finished.id()).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(uploads.expireIdleSessions()).isZero();
+    }
+
+    @Test
+    void anExpiredSessionTakesNoMoreChunks() {
+        UploadSession idle = upload(bytes(CHUNK, 4), 1).session();
+        setExpiry(idle.id(), Instant.now().minusSeconds(1));
+        uploads.expireIdleSessions();
+
+        assertThatThrownBy(() -> uploads.appendSequential(ALICE, idle.id(), null, 2, null,
+                new ByteArrayInputStream(new byte[10]), ChunkChecks.none()))
+                .isInstanceOfSatisfying(UploadException.class,
+                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.SESSION_NOT_OPEN));
+    }
+
+    private void setExpiry(String id, Instant at) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE upload_session SET expires_at = :at WHERE id = :id")
+                .bind("at", at).bind("id", id).execute());
+    }
+}
