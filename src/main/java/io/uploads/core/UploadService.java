@@ -161,7 +161,11 @@ public final class UploadService {
                 throw new UploadException(Problem.ASSEMBLY_IN_PROGRESS, "session " + id + " is being assembled; ask again shortly");
             }
             requireOpen(locked);
-            requireAllBytes(locked, h.attach(ChunkDao.class).list(id));
+            List<Chunk> recorded = h.attach(ChunkDao.class).list(id);
+            requireAllBytes(locked, recorded);
+            if (recorded.size() > 1) {
+                store.requireFreeSpace(locked.receivedBytes());    // chunks are copied into one file
+            }
             if (config.onExistingFile() == ExistingFilePolicy.reject && assembler.nameTaken(groupName, locked.filename())) {
                 throw new UploadException(Problem.FILE_EXISTS,
                         "a file named " + locked.filename() + " already exists in group " + groupName);

@@ -38,6 +38,7 @@ public abstract class AppTestBase {
     void stopService() {
         if (app != null) {
             app.close();
+            app.database().close();
         }
         TestFiles.deleteRecursively(tmp);
     }

@@ -118,9 +118,9 @@ public final class TestApp implements AutoCloseable {
         return TokenService.create(jdbi(), config().auth(), UploadServiceApplication.clock());
     }
 
+    /** Stops the service; the database belongs to whoever created it. */
     @Override
     public void close() {
         stop();
-        database.close();
     }
 }
