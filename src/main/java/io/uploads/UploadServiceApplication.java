@@ -89,7 +89,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
     }
 
     public static ChunkStore chunkStore(UploadServiceConfiguration config) {
-        return new ChunkStore(Path.of(config.storage().directory()), config.storage().minFreeSpace().toBytes());
+        return ChunkStore.open(Path.of(config.storage().directory()), config.storage().minFreeSpace().toBytes());
     }
 
     public static Recovery recovery(UploadServiceConfiguration config, Jdbi jdbi, ChunkStore store,

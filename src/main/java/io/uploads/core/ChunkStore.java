@@ -48,6 +48,18 @@ public final class ChunkStore {
         this.minFreeBytes = minFreeBytes;
     }
 
+    /** The store at {@code root}, its directories created if this is the first start. */
+    public static ChunkStore open(Path root, long minFreeBytes) {
+        ChunkStore store = new ChunkStore(root, minFreeBytes);
+        try {
+            Files.createDirectories(store.sessions);
+            Files.createDirectories(store.root.resolve("files"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the storage directory " + store.root, e);
+        }
+        return store;
+    }
+
     public Path root() {
         return root;
     }

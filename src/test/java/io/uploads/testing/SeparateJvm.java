@@ -1,0 +1,261 @@
+package io.uploads.testing;
+
+import io.uploads.UploadServiceApplication;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service's main class in a JVM of its own (same java, same classpath), against the
+ * repository's top-level {@code config.yml} with environment-variable overrides: CLI commands run
+ * to completion with a bounded wait, and a server that is always stopped by {@link Server#close()}.
+ * Output goes to files, so a chatty process can never block on a full pipe.
+ */
+public final class SeparateJvm {
+
+    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+    private SeparateJvm() {}
+
+    /** The repository's own {@code config.yml}; surefire runs tests in the project directory. */
+    public static Path configYml() {
+        Path config = Path.of("config.yml").toAbsolutePath();
+        if (!Files.isRegularFile(config)) {
+            throw new IllegalStateException("no config.yml in " + config.getParent());
+        }
+        return config;
+    }
+
+    /** The environment that points a separate JVM at a {@link TestApp}'s database and storage. */
+    public static Map<String, String> envOf(TestApp app) {
+        return Map.of(
+                "DATABASE_URL", app.database().url(),
+                "DATABASE_USER", app.database().user(),
+                "STORAGE_DIR", app.storage().toString());
+    }
+
+    /** What a finished command printed. */
+    public record Result(int exitCode, List<String> stdout, String stderr) {
+
+        /** The last non-blank line of stdout: a command's own answer. */
+        public String lastLine() {
+            for (int i = stdout.size() - 1; i >= 0; i--) {
+                if (!stdout.get(i).isBlank()) {
+                    return stdout.get(i).trim();
+                }
+            }
+            throw new AssertionError("the command printed nothing; stderr:\n" + stderr);
+        }
+
+        public String describe() {
+            return "exit " + exitCode + "\nstdout:\n" + String.join("\n", stdout) + "\nstderr:\n" + stderr;
+        }
+    }
+
+    /**
+     * Runs {@code <command> <options...> config.yml} to completion and requires exit code 0. A
+     * command still running after {@link #COMMAND_TIMEOUT} is killed and fails the test.
+     */
+    public static Result command(Map<String, String> env, String command, String... options) {
+        List<String> args = new ArrayList<>();
+        args.add(command);
+        args.addAll(List.of(options));
+        args.add(configYml().toString());
+        Path out = tempFile("cli-out-");
+        Path err = tempFile("cli-err-");
+        try {
+            Process process = builder(List.of("-XX:TieredStopAtLevel=1"), env, args)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            try {
+                if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new AssertionError(command + " did not finish within " + COMMAND_TIMEOUT
+                            + "\nstdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+                }
+            } finally {
+                stop(process);
+            }
+            Result result = new Result(process.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8),
+                    Files.readString(err));
+            if (result.exitCode() != 0) {
+                throw new AssertionError(command + " failed: " + result.describe());
+            }
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    /** A server started with {@code server config.yml}; {@link #close()} stops it, whatever happened. */
+    public static final class Server implements AutoCloseable {
+
+        private final Process process;
+        private final Path log;
+        private final int port;
+        private final int adminPort;
+
+        private Server(Process process, Path log, int port, int adminPort) {
+            this.process = process;
+            this.log = log;
+            this.port = port;
+            this.adminPort = adminPort;
+        }
+
+        /**
+         * Starts the server on free ports with the given JVM options and environment (ports are
+         * added) and waits until its application port accepts connections.
+         */
+        public static Server start(List<String> jvmOptions, Map<String, String> env, Path log) {
+            int port = freePort();
+            int adminPort = freePort();
+            Map<String, String> withPorts = new HashMap<>(env);
+            withPorts.put("HTTP_PORT", Integer.toString(port));
+            withPorts.put("ADMIN_PORT", Integer.toString(adminPort));
+            Process process;
+            try {
+                process = builder(jvmOptions, withPorts, List.of("server", configYml().toString()))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Server server = new Server(process, log, port, adminPort);
+            try {
+                server.awaitPort();
+            } catch (RuntimeException | Error e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        }
+
+        public String baseUrl() {
+            return "http://localhost:" + port;
+        }
+
+        public Http http() {
+            return new Http(baseUrl());
+        }
+
+        /** Dropwizard's admin port: metrics, health checks. */
+        public Http admin() {
+            return new Http("http://localhost:" + adminPort);
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        public String log() {
+            try {
+                return Files.readString(log);
+            } catch (IOException e) {
+                return "(log unreadable: " + e + ")";
+            }
+        }
+
+        private void awaitPort() {
+            long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new AssertionError("the server exited with " + process.exitValue() + " before opening its port:\n"
+                            + log());
+                }
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("localhost", port), 1000);
+                    return;
+                } catch (IOException notYet) {
+                    pause();
+                }
+            }
+            throw new AssertionError("the server did not open port " + port + " within " + STARTUP_TIMEOUT + ":\n" + log());
+        }
+
+        @Override
+        public void close() {
+            stop(process);
+        }
+    }
+
+    private static ProcessBuilder builder(List<String> jvmOptions, Map<String, String> env, List<String> args) {
+        List<String> commandLine = new ArrayList<>();
+        commandLine.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        commandLine.addAll(jvmOptions);
+        commandLine.add("-cp");
+        commandLine.add(System.getProperty("java.class.path"));
+        commandLine.add(UploadServiceApplication.class.getName());
+        commandLine.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(commandLine).directory(Path.of("").toAbsolutePath().toFile());
+        builder.environment().putAll(env);
+        return builder;
+    }
+
+    /** Asks politely, then insists; returns only once the process is gone. */
+    private static void stop(Process process) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path tempFile(String prefix) {
+        try {
+            return Files.createTempFile(prefix, ".log");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
