@@ -22,6 +22,7 @@ import io.uploads.db.Database;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
 import io.uploads.protocols.DatabaseUnavailableMapper;
+import io.uploads.protocols.JsonErrorHandler;
 import io.uploads.protocols.UploadExceptionMapper;
 import io.uploads.protocols.resumables.ResumablesResource;
 import java.nio.file.Path;
@@ -74,6 +75,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         tokens.bootstrapAdminToken(config.auth().bootstrapAdmin(), ttl(config.auth().tokenTtl()));
         Authentication.register(env.jersey(), tokens);
 
+        env.getApplicationContext().setErrorHandler(new JsonErrorHandler());
+        env.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
         env.jersey().register(new UploadExceptionMapper());
         env.jersey().register(new DatabaseUnavailableMapper());
         env.jersey().register(new ResumablesResource(uploads, config.uploads()));

@@ -60,7 +60,13 @@ public final class UploadService {
         long limit = Math.min(maxBytes, config.maxUploadSize().toBytes());
         requireDeclaredWithin(checks, limit);
         String id = UUID.randomUUID().toString();
-        StagedChunk staged = stage(id, body, limit, checks);
+        StagedChunk staged;
+        try {
+            staged = stage(id, body, limit, checks);
+        } catch (RuntimeException e) {
+            store.deleteSession(id);    // the directory staging made for a session that never was
+            throw e;
+        }
         Instant now = clock.instant();
         UploadSession session = new UploadSession(id, caller.name(), groupName, filename, protocol, SessionState.OPEN,
                 null, null, 1, staged.size(), now, now, expiry(now), null, null, null);
