@@ -21,6 +21,7 @@ import io.uploads.core.UploadService;
 import io.uploads.db.Database;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
+import io.uploads.protocols.CloseRefusedUploads;
 import io.uploads.protocols.DatabaseUnavailableMapper;
 import io.uploads.protocols.JsonErrorHandler;
 import io.uploads.protocols.UploadExceptionMapper;
@@ -77,6 +78,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
 
         env.getApplicationContext().setErrorHandler(new JsonErrorHandler());
         env.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
+        env.jersey().register(new CloseRefusedUploads());
         env.jersey().register(new UploadExceptionMapper());
         env.jersey().register(new DatabaseUnavailableMapper());
         env.jersey().register(new ResumablesResource(uploads, config.uploads()));
