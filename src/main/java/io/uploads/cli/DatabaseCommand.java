@@ -1,5 +1,10 @@
 package io.uploads.cli;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
@@ -8,11 +13,11 @@ import io.uploads.db.Database;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.LoggerFactory;
 
 /**
  * A command that works on the service's database, also while a server uses it (H2 with
- * {@code AUTO_SERVER=TRUE}, or PostgreSQL). Its result is printed after the log is flushed, so
- * the last line of stdout is the command's own.
+ * {@code AUTO_SERVER=TRUE}, or PostgreSQL). Its result alone goes to stdout.
  */
 abstract class DatabaseCommand extends ConfiguredCommand<UploadServiceConfiguration> {
 
@@ -23,6 +28,7 @@ abstract class DatabaseCommand extends ConfiguredCommand<UploadServiceConfigurat
     @Override
     protected final void run(Bootstrap<UploadServiceConfiguration> bootstrap, Namespace namespace,
                              UploadServiceConfiguration config) throws Exception {
+        logToStandardError();
         ManagedDataSource dataSource = config.database().dataSourceFactory()
                 .build(bootstrap.getMetricRegistry(), "uploads-db-cli");
         List<String> output;
@@ -32,9 +38,28 @@ abstract class DatabaseCommand extends ConfiguredCommand<UploadServiceConfigurat
         } finally {
             dataSource.stop();
         }
-        config.getLoggingFactory().stop();
         output.forEach(System.out::println);
         System.out.flush();
+    }
+
+    /**
+     * Stdout belongs to the command's result (scripts take a token from its last line), so the
+     * log goes to stderr, written synchronously: nothing can land after the result.
+     */
+    private static void logToStandardError() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern("%-5level [%d{ISO8601}] %logger: %msg%n");
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+        stderr.setContext(context);
+        stderr.setTarget("System.err");
+        stderr.setEncoder(encoder);
+        stderr.start();
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.detachAndStopAllAppenders();
+        root.addAppender(stderr);
     }
 
     /** Does the work and returns the lines to print. */
