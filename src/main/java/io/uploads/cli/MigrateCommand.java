@@ -14,8 +14,13 @@ public final class MigrateCommand extends DatabaseCommand {
 
     @Override
     List<String> run(Namespace namespace, UploadServiceConfiguration config, Jdbi jdbi) {
-        String version = jdbi.withHandle(h -> h.createQuery(
-                "SELECT MAX(\"version\") FROM \"flyway_schema_history\" WHERE \"success\" = TRUE").mapTo(String.class).one());
+        // Flyway's history table: quoted lower-case names in both H2 and PostgreSQL
+        String version = jdbi.withHandle(h -> h.createQuery("""
+                SELECT "version" FROM "flyway_schema_history"
+                WHERE "success" = TRUE AND "version" IS NOT NULL
+                ORDER BY "installed_rank" DESC
+                LIMIT 1
+                """).mapTo(String.class).one());
         return List.of("Schema at version " + version);
     }
 }

@@ -4,6 +4,7 @@ import io.dropwizard.db.DataSourceFactory;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +39,7 @@ public record DatabaseConfig(
 
     /** The URL as given, plus the H2 settings we need when the user did not set them. */
     public String effectiveUrl() {
-        if (isH2() && !url.toUpperCase(java.util.Locale.ROOT).contains("LOCK_TIMEOUT=")) {
+        if (isH2() && !url.toUpperCase(Locale.ROOT).contains("LOCK_TIMEOUT=")) {
             return url + ";" + H2_LOCK_TIMEOUT;
         }
         return url;

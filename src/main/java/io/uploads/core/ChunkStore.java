@@ -2,6 +2,7 @@ package io.uploads.core;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ public final class ChunkStore {
             Files.createDirectories(store.sessions);
             Files.createDirectories(store.root.resolve("files"));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot create the storage directory " + store.root, e);
+            throw new UncheckedIOException("cannot create the storage directory " + store.root, e);
         }
         return store;
     }
@@ -246,7 +247,7 @@ public final class ChunkStore {
         if (message.contains("no space left") || message.contains("disk quota exceeded")) {
             return new UploadException(UploadException.Problem.STORAGE_FULL, "storage is full: " + what, e);
         }
-        return new java.io.UncheckedIOException(what, e);
+        return new UncheckedIOException(what, e);
     }
 
     private static int readBody(InputStream body, byte[] buffer) {
@@ -277,7 +278,7 @@ public final class ChunkStore {
         try (Stream<Path> s = Files.list(dir)) {
             return s.toList();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list " + dir, e);
+            throw new UncheckedIOException("cannot list " + dir, e);
         }
     }
 

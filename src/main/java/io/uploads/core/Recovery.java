@@ -42,6 +42,8 @@ public final class Recovery {
     public record Report(int temporaryFilesRemoved, int chunkRowsDropped, int unrecordedChunksRemoved,
                          int sessionsReassembled, int sessionsFailed, int leftoverSessionsRemoved) {}
 
+    private record Repair(int rowsDropped, int unrecordedRemoved) {}
+
     public Report run() {
         Instant cutoff = clock.instant().minus(grace);
         SessionDao sessions = jdbi.onDemand(SessionDao.class);
@@ -49,9 +51,9 @@ public final class Recovery {
         int dropped = 0;
         int unrecorded = 0;
         for (UploadSession s : sessions.findByState(SessionState.OPEN)) {
-            int[] counts = reconcile(s.id(), cutoff);
-            dropped += counts[0];
-            unrecorded += counts[1];
+            Repair repair = reconcile(s.id(), cutoff);
+            dropped += repair.rowsDropped();
+            unrecorded += repair.unrecordedRemoved();
         }
         int reassembled = 0;
         int failed = 0;
@@ -89,16 +91,14 @@ public final class Recovery {
      * Drops chunk rows whose bytes are missing or short (the client sends them again) and chunk
      * files that no row records. Sequential sessions keep only the intact prefix, so their next
      * offset stays the sum of what they hold.
-     *
-     * @return {rows dropped, unrecorded files removed}
      */
-    private int[] reconcile(String id, Instant cutoff) {
+    private Repair reconcile(String id, Instant cutoff) {
         return jdbi.inTransaction(h -> {
             SessionDao sessions = h.attach(SessionDao.class);
             ChunkDao chunks = h.attach(ChunkDao.class);
             UploadSession session = sessions.lock(id).orElseThrow();
             if (session.state() != SessionState.OPEN) {
-                return new int[] {0, 0};
+                return new Repair(0, 0);
             }
             List<Chunk> kept = new ArrayList<>();
             int dropped = 0;
@@ -131,7 +131,7 @@ public final class Recovery {
                 Instant now = clock.instant();
                 sessions.recordProgress(id, maxChunk, received, session.groupName(), now, session.expiresAt());
             }
-            return new int[] {dropped, unrecorded};
+            return new Repair(dropped, unrecorded);
         });
     }
 }
