@@ -330,7 +330,7 @@ public final class UploadService {
     private static void requireOpen(UploadSession session) {
         if (session.state() != SessionState.OPEN) {
             throw new UploadException(Problem.SESSION_NOT_OPEN,
-                    "session " + session.id() + " is " + session.state() + " and takes no more chunks");
+                    "session " + session.id() + " is " + session.state() + "; only an OPEN session takes chunks or can be deleted");
         }
     }
 
