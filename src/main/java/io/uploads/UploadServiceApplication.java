@@ -26,6 +26,8 @@ import io.uploads.protocols.DatabaseUnavailableMapper;
 import io.uploads.protocols.JsonErrorHandler;
 import io.uploads.protocols.UploadExceptionMapper;
 import io.uploads.protocols.resumables.ResumablesResource;
+import io.uploads.tasks.ExpireTask;
+import io.uploads.tasks.RecoverTask;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,7 +70,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         Clock clock = clock();
         ChunkStore store = chunkStore(config);
         UploadService uploads = new UploadService(jdbi, store, clock, config.uploads());
-        recovery(config, jdbi, store, uploads, clock).run();
+        Recovery recovery = recovery(config, jdbi, store, uploads, clock);
+        recovery.run();
         env.lifecycle().manage(new ExpirySchedule(uploads,
                 env.lifecycle().scheduledExecutorService("session-expiry").build(), EXPIRY_INTERVAL));
 
@@ -83,6 +86,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.jersey().register(new DatabaseUnavailableMapper());
         env.jersey().register(new ResumablesResource(uploads, config.uploads()));
 
+        env.admin().addTask(new RecoverTask(recovery));
+        env.admin().addTask(new ExpireTask(uploads));
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));
         env.healthChecks().register("storage",
                 new StorageHealthCheck(store, config.storage().minFreeSpace().toBytes()));

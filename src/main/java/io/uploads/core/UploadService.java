@@ -330,7 +330,8 @@ public final class UploadService {
     private static void requireOpen(UploadSession session) {
         if (session.state() != SessionState.OPEN) {
             throw new UploadException(Problem.SESSION_NOT_OPEN,
-                    "session " + session.id() + " is " + session.state() + "; only an OPEN session takes chunks or can be deleted");
+                    "session " + session.id() + " is " + session.state()
+                            + "; only an OPEN session takes chunks or can be deleted");
         }
     }
 

@@ -4,7 +4,7 @@ import io.uploads.testing.RequiresPostgres;
 import io.uploads.testing.TestDatabase;
 
 @RequiresPostgres
-class HealthCheckPostgresTest extends HealthCheckTest {
+class AdminPortPostgresTest extends AdminPortTest {
     @Override
     protected TestDatabase.Kind databaseKind() {
         return TestDatabase.Kind.POSTGRES;

@@ -2,7 +2,7 @@ package io.uploads.health;
 
 import io.uploads.testing.TestDatabase;
 
-class HealthCheckH2Test extends HealthCheckTest {
+class AdminPortH2Test extends AdminPortTest {
     @Override
     protected TestDatabase.Kind databaseKind() {
         return TestDatabase.Kind.H2;

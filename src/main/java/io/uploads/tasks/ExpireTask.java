@@ -1,0 +1,23 @@
+package io.uploads.tasks;
+
+import io.dropwizard.servlets.tasks.Task;
+import io.uploads.core.UploadService;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+
+/** {@code POST /tasks/expire} on the admin port: the expiry sweep, now. */
+public final class ExpireTask extends Task {
+
+    private final UploadService uploads;
+
+    public ExpireTask(UploadService uploads) {
+        super("expire");
+        this.uploads = uploads;
+    }
+
+    @Override
+    public void execute(Map<String, List<String>> parameters, PrintWriter output) {
+        output.println("Expired " + uploads.expireIdleSessions() + " session(s)");
+    }
+}
