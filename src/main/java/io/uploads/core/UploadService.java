@@ -176,9 +176,8 @@ public final class UploadService {
                 throw new UploadException(Problem.FILE_EXISTS,
                         "a file named " + locked.filename() + " already exists in group " + groupName);
             }
-            Instant now = clock.instant();
-            lockedSessions.setGroup(id, groupName, now);
-            lockedSessions.transition(id, SessionState.OPEN, SessionState.ASSEMBLING, now);
+            lockedSessions.setGroup(id, groupName, clock.instant());
+            move(lockedSessions, id, SessionState.OPEN, SessionState.ASSEMBLING);
             return lockedSessions.find(id).orElseThrow();
         });
         if (assembling.state() == SessionState.COMPLETED) {
@@ -198,7 +197,7 @@ public final class UploadService {
             placed = assembler.assemble(session, chunks.list(id));
         } catch (UploadException e) {
             if (e.problem() == Problem.BYTES_UNUSABLE) {
-                sessions.transition(id, SessionState.ASSEMBLING, SessionState.FAILED, clock.instant());
+                move(sessions, id, SessionState.ASSEMBLING, SessionState.FAILED);
                 store.deleteSession(id);
                 LOG.warn("Session {} failed: {}", id, e.getMessage());
             } else {
@@ -224,7 +223,7 @@ public final class UploadService {
             SessionDao lockedSessions = h.attach(SessionDao.class);
             UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
             requireOpen(locked);
-            lockedSessions.transition(id, SessionState.OPEN, SessionState.ABORTED, clock.instant());
+            move(lockedSessions, id, SessionState.OPEN, SessionState.ABORTED);
             return lockedSessions.find(id).orElseThrow();
         });
         store.deleteSession(id);
@@ -249,7 +248,7 @@ public final class UploadService {
                     SessionDao locked = h.attach(SessionDao.class);
                     return locked.lock(s.id())
                             .filter(l -> l.state() == SessionState.OPEN && l.expiresAt().isBefore(now))
-                            .map(l -> locked.transition(l.id(), SessionState.OPEN, SessionState.EXPIRED, now))
+                            .map(l -> move(locked, l.id(), SessionState.OPEN, SessionState.EXPIRED))
                             .orElse(false);
                 });
                 if (moved) {
@@ -302,8 +301,16 @@ public final class UploadService {
 
     /** Assembly could not finish but every byte is still there: the session takes chunks again. */
     private void release(String id, RuntimeException cause) {
-        sessions.transition(id, SessionState.ASSEMBLING, SessionState.OPEN, clock.instant());
+        move(sessions, id, SessionState.ASSEMBLING, SessionState.OPEN);
         LOG.warn("Session {}: assembly did not finish, session is open again: {}", id, cause.toString());
+    }
+
+    /** Compare-and-set from one state to another, which must be a transition of {@link SessionState}. */
+    private boolean move(SessionDao dao, String id, SessionState from, SessionState to) {
+        if (!from.canMoveTo(to)) {
+            throw new IllegalStateException(from + " -> " + to + " is not a session transition");
+        }
+        return dao.transition(id, from, to, clock.instant());
     }
 
     private UploadSession owned(Caller caller, String id, @Nullable String filename) {
