@@ -5,6 +5,8 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,8 +19,12 @@ public record DatabaseConfig(
         @Nullable String password,
         @Min(2) int maxPoolSize) {
 
-    /** Row locks are held only for short transactions; this bounds a wait behind a slow one. */
-    static final String H2_LOCK_TIMEOUT = "LOCK_TIMEOUT=10000";
+    /**
+     * H2 settings the service relies on, added unless the URL sets them: a bounded wait for a row
+     * lock (locks are held only for short transactions), and every commit written at once, so
+     * that a chunk acknowledged to a client survives the process being killed.
+     */
+    static final Map<String, String> H2_SETTINGS = Map.of("LOCK_TIMEOUT", "10000", "WRITE_DELAY", "0");
 
     public boolean isH2() {
         return url.startsWith("jdbc:h2:");
@@ -39,9 +45,16 @@ public record DatabaseConfig(
 
     /** The URL as given, plus the H2 settings we need when the user did not set them. */
     public String effectiveUrl() {
-        if (isH2() && !url.toUpperCase(Locale.ROOT).contains("LOCK_TIMEOUT=")) {
-            return url + ";" + H2_LOCK_TIMEOUT;
+        if (!isH2()) {
+            return url;
         }
-        return url;
+        StringBuilder effective = new StringBuilder(url);
+        String upper = url.toUpperCase(Locale.ROOT);
+        new TreeMap<>(H2_SETTINGS).forEach((name, value) -> {
+            if (!upper.contains(";" + name + "=")) {
+                effective.append(';').append(name).append('=').append(value);
+            }
+        });
+        return effective.toString();
     }
 }

@@ -191,6 +191,19 @@ public final class SeparateJvm {
             throw new AssertionError("the server did not open port " + port + " within " + STARTUP_TIMEOUT + ":\n" + log());
         }
 
+        /** SIGKILL, as a crash would: no shutdown hook, no flush, no clean-up. */
+        public void kill() {
+            process.destroyForcibly();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the server did not die within 30 s of SIGKILL");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
         @Override
         public void close() {
             stop(process);
