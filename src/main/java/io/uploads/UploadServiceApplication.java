@@ -76,7 +76,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
                 env.lifecycle().scheduledExecutorService("session-expiry").build(), EXPIRY_INTERVAL));
 
         TokenService tokens = TokenService.create(jdbi, config.auth(), clock);
-        tokens.bootstrapAdminToken(config.auth().bootstrapAdmin(), ttl(config.auth().tokenTtl()));
+        tokens.bootstrapAdminToken(config.auth().bootstrapAdmin(), javaDuration(config.auth().tokenTtl()));
         Authentication.register(env.jersey(), tokens);
 
         env.getApplicationContext().setErrorHandler(new JsonErrorHandler());
@@ -104,10 +104,10 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
 
     public static Recovery recovery(UploadServiceConfiguration config, Jdbi jdbi, ChunkStore store,
                                     UploadService uploads, Clock clock) {
-        return new Recovery(jdbi, store, uploads, clock, ttl(config.uploads().recoveryGracePeriod()));
+        return new Recovery(jdbi, store, uploads, clock, javaDuration(config.uploads().recoveryGracePeriod()));
     }
 
-    public static Duration ttl(io.dropwizard.util.Duration duration) {
+    public static Duration javaDuration(io.dropwizard.util.Duration duration) {
         return Duration.ofMillis(duration.toMilliseconds());
     }
 }

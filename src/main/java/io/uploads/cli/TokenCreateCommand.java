@@ -43,7 +43,7 @@ public final class TokenCreateCommand extends DatabaseCommand {
         String ttl = namespace.getString("ttl");
         Duration lifetime = ttl == null ? config.auth().tokenTtl() : Duration.parse(ttl);
         TokenService.Issued issued = TokenService.create(jdbi, config.auth(), UploadServiceApplication.clock())
-                .issue(namespace.getString("principal"), groups, roles, UploadServiceApplication.ttl(lifetime));
+                .issue(namespace.getString("principal"), groups, roles, UploadServiceApplication.javaDuration(lifetime));
         return List.of(
                 "Token %s for %s (groups %s, roles %s), expires %s:".formatted(issued.record().jti(),
                         issued.record().principal(), issued.record().groupsCsv(), issued.record().rolesCsv(),
