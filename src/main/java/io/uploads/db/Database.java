@@ -21,14 +21,15 @@ public final class Database {
     private Database() {}
 
     public static MigrateResult migrate(DataSource dataSource) {
-        MigrateResult result = Flyway.configure()
+        Flyway flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations(MIGRATIONS)
                 .validateMigrationNaming(true)
                 .failOnMissingLocations(true)
-                .load()
-                .migrate();
-        LOG.info("Schema at version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
+                .load();
+        MigrateResult result = flyway.migrate();
+        LOG.info("Schema at version {} ({} migrations applied)", flyway.info().current().getVersion(),
+                result.migrationsExecuted);
         return result;
     }
 
