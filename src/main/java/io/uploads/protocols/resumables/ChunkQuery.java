@@ -29,10 +29,7 @@ record ChunkQuery(@Nullable Integer chunk, @Nullable String id, @Nullable String
             throw invalid("chunk is required: a chunk number from 1, or end");
         }
         Integer chunk = rawChunk.equals("end") ? null : chunkNumber(rawChunk);
-        String id = single(query, "id");
-        if (id != null && !UUID.matcher(id).matches()) {
-            throw invalid("id is not an upload id: " + id);
-        }
+        String id = id(query, false);
         String md5 = single(query, "md5sum");
         if (md5 != null && !MD5.matcher(md5).matches()) {
             throw invalid("md5sum must be 32 hexadecimal digits");
