@@ -16,15 +16,18 @@ import io.uploads.cli.TokenListCommand;
 import io.uploads.cli.TokenRevokeCommand;
 import io.uploads.core.ChunkStore;
 import io.uploads.core.ExpirySchedule;
+import io.uploads.core.ParallelUploads;
 import io.uploads.core.Recovery;
 import io.uploads.core.UploadService;
 import io.uploads.db.Database;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
 import io.uploads.protocols.CloseRefusedUploads;
+import io.uploads.protocols.Cors;
 import io.uploads.protocols.DatabaseUnavailableMapper;
 import io.uploads.protocols.JsonErrorHandler;
 import io.uploads.protocols.UploadExceptionMapper;
+import io.uploads.protocols.flow.FlowResource;
 import io.uploads.protocols.resumables.ResumablesResource;
 import io.uploads.tasks.ExpireTask;
 import io.uploads.tasks.RecoverTask;
@@ -85,6 +88,10 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.jersey().register(new UploadExceptionMapper());
         env.jersey().register(new DatabaseUnavailableMapper());
         env.jersey().register(new ResumablesResource(uploads, config.uploads()));
+        env.jersey().register(new FlowResource(new ParallelUploads(jdbi, store, uploads, clock, config.uploads())));
+        if (config.cors().enabled()) {
+            env.getApplicationContext().insertHandler(Cors.handler(config.cors()));
+        }
 
         env.admin().addTask(new RecoverTask(recovery));
         env.admin().addTask(new ExpireTask(uploads));

@@ -3,6 +3,7 @@ package io.uploads;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.uploads.config.AuthConfig;
+import io.uploads.config.CorsConfig;
 import io.uploads.config.DatabaseConfig;
 import io.uploads.config.StorageConfig;
 import io.uploads.config.UploadsConfig;
@@ -23,6 +24,9 @@ public class UploadServiceConfiguration extends Configuration {
     @Valid @NotNull @JsonProperty("auth")
     private AuthConfig auth;
 
+    @Valid @NotNull @JsonProperty("cors")
+    private CorsConfig cors = new CorsConfig("", io.dropwizard.util.Duration.hours(1));
+
     public DatabaseConfig database() {
         return database;
     }
@@ -37,5 +41,9 @@ public class UploadServiceConfiguration extends Configuration {
 
     public AuthConfig auth() {
         return auth;
+    }
+
+    public CorsConfig cors() {
+        return cors;
     }
 }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,17 +66,31 @@ public final class ChunkStore {
         return root;
     }
 
-    /** A chunk's bytes, durable in a temporary file, not yet part of any session. */
-    public record StagedChunk(Path file, long size, String md5) {}
+    /**
+     * A chunk's bytes, durable in a temporary file, not yet part of any session.
+     *
+     * @param digest the bytes' digest in the algorithm that was asked for, or null
+     * @param interrupted the body ended before it was complete; these are the bytes that arrived
+     */
+    public record StagedChunk(Path file, long size, String md5, byte @Nullable [] digest, boolean interrupted) {}
+
+    /** {@link #stage(String, InputStream, long, long, String, boolean)} refusing a short body, md5 only. */
+    public StagedChunk stage(String sessionId, InputStream body, long maxBytes, long expectedBytes) {
+        return stage(sessionId, body, maxBytes, expectedBytes, null, false);
+    }
 
     /**
-     * Streams {@code body} into a temporary file of the session's directory, computing md5 on the
-     * way, and fsyncs it. Never holds more than one buffer of the body in memory.
+     * Streams {@code body} into a temporary file of the session's directory, computing md5 (and
+     * {@code digestAlgorithm}, if given) on the way, and fsyncs it. Never holds more than one
+     * buffer of the body in memory.
      *
      * @param maxBytes more than this many bytes is {@link UploadException.Problem#TOO_LARGE}
      * @param expectedBytes when known (Content-Length), fewer bytes is an incomplete body
+     * @param keepInterrupted keep the bytes of a body that ends early (marked interrupted)
+     *        instead of refusing it with {@link UploadException.Problem#INCOMPLETE_BODY}
      */
-    public StagedChunk stage(String sessionId, InputStream body, long maxBytes, long expectedBytes) {
+    public StagedChunk stage(String sessionId, InputStream body, long maxBytes, long expectedBytes,
+                             @Nullable String digestAlgorithm, boolean keepInterrupted) {
         requireFreeSpace(Math.max(expectedBytes, 0));
         Path tmp;
         try {
@@ -86,11 +101,22 @@ public final class ChunkStore {
         boolean staged = false;
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             MessageDigest md5 = md5();
+            MessageDigest other = digestAlgorithm == null ? null : digest(digestAlgorithm);
             byte[] buffer = new byte[BUFFER_SIZE];
             ByteBuffer wrapped = ByteBuffer.wrap(buffer);
             long total = 0;
+            boolean interrupted = false;
             while (true) {
-                int n = readBody(body, buffer);
+                int n;
+                try {
+                    n = readBody(body, buffer);
+                } catch (UploadException e) {
+                    if (!keepInterrupted) {
+                        throw e;
+                    }
+                    interrupted = true;
+                    break;
+                }
                 if (n < 0) {
                     break;
                 }
@@ -100,18 +126,25 @@ public final class ChunkStore {
                             "chunk is larger than the limit of " + maxBytes + " bytes");
                 }
                 md5.update(buffer, 0, n);
+                if (other != null) {
+                    other.update(buffer, 0, n);
+                }
                 wrapped.clear().limit(n);
                 while (wrapped.hasRemaining()) {
                     out.write(wrapped);
                 }
             }
             if (expectedBytes >= 0 && total != expectedBytes) {
-                throw new UploadException(UploadException.Problem.INCOMPLETE_BODY,
-                        "received " + total + " bytes but " + expectedBytes + " were declared");
+                if (!keepInterrupted || total > expectedBytes) {
+                    throw new UploadException(UploadException.Problem.INCOMPLETE_BODY,
+                            "received " + total + " bytes but " + expectedBytes + " were declared");
+                }
+                interrupted = true;
             }
             out.force(true);
             staged = true;
-            return new StagedChunk(tmp, total, HexFormat.of().formatHex(md5.digest()));
+            return new StagedChunk(tmp, total, HexFormat.of().formatHex(md5.digest()),
+                    other == null ? null : other.digest(), interrupted);
         } catch (IOException e) {
             throw storageFailure(e, "cannot write the chunk");
         } finally {

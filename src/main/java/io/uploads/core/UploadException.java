@@ -10,6 +10,8 @@ public final class UploadException extends RuntimeException {
 
     public enum Problem {
         INVALID_REQUEST,
+        /** The body is of a kind the protocol does not take. */
+        UNSUPPORTED_MEDIA_TYPE,
         CHUNK_ORDER_INCORRECT,
         CHECKSUM_MISMATCH,
         OFFSET_MISMATCH,
@@ -20,6 +22,8 @@ public final class UploadException extends RuntimeException {
         NOT_FOUND,
         FORBIDDEN_GROUP,
         SESSION_NOT_OPEN,
+        /** The session was idle past its time to live; its bytes are gone or about to be. */
+        SESSION_EXPIRED,
         ASSEMBLY_IN_PROGRESS,
         FILE_EXISTS,
         TOO_LARGE,

@@ -10,7 +10,9 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -69,7 +71,7 @@ public final class UploadService {
         }
         Instant now = clock.instant();
         UploadSession session = new UploadSession(id, caller.name(), groupName, filename, protocol, SessionState.OPEN,
-                null, null, 1, staged.size(), now, now, expiry(now), null, null, null);
+                null, null, 1, staged.size(), now, now, expiry(now), null, null, null, null, null, null);
         Chunk first = new Chunk(id, 1, 0, staged.size(), staged.md5(), now);
         try {
             jdbi.useTransaction(h -> {
@@ -93,6 +95,7 @@ public final class UploadService {
     public SessionSnapshot appendSequential(Caller caller, String id, @Nullable String filename, int number,
                                             @Nullable String group, InputStream body, ChunkChecks checks) {
         UploadSession session = owned(caller, id, filename);
+        requireProtocol(session, Protocol.RESUMABLES);
         requireOpen(session);
         String groupName = group == null ? session.groupName() : caller.groupFor(group);
         requireInOrder(session, number);
@@ -148,11 +151,18 @@ public final class UploadService {
     }
 
     /**
-     * Assembles the final file once every chunk is recorded. Exactly one caller moves the session
-     * to ASSEMBLING; asking again after completion returns the completed session unchanged.
+     * Assembles the final file of a native session once every chunk is recorded. Exactly one
+     * caller moves the session to ASSEMBLING; asking again after completion returns the completed
+     * session unchanged.
      */
     public SessionSnapshot complete(Caller caller, String id, @Nullable String filename, @Nullable String group) {
         UploadSession session = owned(caller, id, filename);
+        requireProtocol(session, Protocol.RESUMABLES);
+        return complete(caller, session, group);
+    }
+
+    private SessionSnapshot complete(Caller caller, UploadSession session, @Nullable String group) {
+        String id = session.id();
         if (session.state() == SessionState.COMPLETED) {
             return snapshot(session);
         }
@@ -184,6 +194,108 @@ public final class UploadService {
             return snapshot(assembling);
         }
         return snapshot(finishAssembly(assembling));
+    }
+
+    /**
+     * A session with no bytes yet, written at offsets later (tus creation). A declared length of
+     * zero completes at once; a null length is declared later (creation-defer-length).
+     */
+    public SessionSnapshot create(Caller caller, Protocol protocol, String filename, @Nullable String group,
+                                  @Nullable Long totalSize, @Nullable String clientMetadata) {
+        Filenames.requireValid(filename);
+        String groupName = caller.groupFor(group);
+        if (totalSize != null) {
+            requireTotalWithin(totalSize);
+        }
+        requireRoomForSession(caller);
+        Instant now = clock.instant();
+        UploadSession session = new UploadSession(UUID.randomUUID().toString(), caller.name(), groupName, filename,
+                protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, expiry(now), null, null, null,
+                null, null, clientMetadata);
+        sessions.insert(session);
+        LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", session.id(), caller.name(),
+                protocol.wireName(), filename, groupName, totalSize == null ? "deferred" : totalSize);
+        return session.allBytesReceived() ? complete(caller, session, null) : snapshot(session);
+    }
+
+    /**
+     * Appends a body at {@code offset}, which must be where the session's bytes end (tus PATCH).
+     * Of a body that ends early, the bytes that arrived are kept, unless a checksum was asked for
+     * (it could not be verified). The session completes once its bytes reach the declared length.
+     *
+     * @param declaredTotal the length, when this request declares it (creation-defer-length)
+     */
+    public SessionSnapshot appendAtOffset(Caller caller, String id, long offset, @Nullable Long declaredTotal,
+                                          InputStream body, ChunkChecks checks) {
+        UploadSession session = owned(caller, id, null);
+        requireProtocol(session, Protocol.TUS);
+        requireOpen(session);
+        requireOffset(offset, session.receivedBytes());
+        Long total = totalAfter(session, declaredTotal);
+        long limit = (total != null ? total : config.maxUploadSize().toBytes()) - session.receivedBytes();
+        requireDeclaredWithin(checks, limit);
+        StagedChunk staged = stage(id, body, limit, checks);
+        try {
+            UploadSession appended = jdbi.inTransaction(h -> {
+                SessionDao lockedSessions = h.attach(SessionDao.class);
+                UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
+                requireOpen(locked);
+                requireOffset(offset, locked.receivedBytes());    // another request appended meanwhile
+                if (declaredTotal != null && locked.totalSize() == null) {
+                    requireAtLeastReceived(declaredTotal, locked.receivedBytes() + staged.size());
+                    lockedSessions.declareTotalSize(id, declaredTotal);
+                }
+                if (staged.size() > 0) {
+                    Instant now = clock.instant();
+                    Chunk chunk = new Chunk(id, locked.maxChunk() + 1, offset, staged.size(), staged.md5(), now);
+                    store.commit(staged, id, chunk.chunkNumber());
+                    try {
+                        h.attach(ChunkDao.class).insert(chunk);
+                        lockedSessions.recordProgress(id, chunk.chunkNumber(), chunk.endOffset(), locked.groupName(),
+                                now, expiry(now));
+                    } catch (RuntimeException e) {
+                        store.deleteChunk(id, chunk.chunkNumber());
+                        throw e;
+                    }
+                }
+                return lockedSessions.find(id).orElseThrow();
+            });
+            if (staged.interrupted()) {
+                LOG.info("Session {}: request body interrupted; the {} bytes that arrived are kept, offset now {}",
+                        id, staged.size(), appended.receivedBytes());
+            }
+            return appended.allBytesReceived() ? complete(caller, appended, null) : snapshot(appended);
+        } finally {
+            store.discard(staged);
+        }
+    }
+
+    /** The length a session will have once {@code declared} is taken into account, checked. */
+    private @Nullable Long totalAfter(UploadSession session, @Nullable Long declared) {
+        if (declared == null) {
+            return session.totalSize();
+        }
+        if (session.totalSize() != null && !session.totalSize().equals(declared)) {
+            throw new UploadException(Problem.INVALID_REQUEST, "the length of session " + session.id()
+                    + " is already declared as " + session.totalSize() + " bytes");
+        }
+        requireTotalWithin(declared);
+        requireAtLeastReceived(declared, session.receivedBytes());
+        return declared;
+    }
+
+    void requireTotalWithin(long totalSize) {
+        if (totalSize > config.maxUploadSize().toBytes()) {
+            throw new UploadException(Problem.TOO_LARGE, "an upload of " + totalSize
+                    + " bytes is larger than the limit of " + config.maxUploadSize().toBytes() + " bytes");
+        }
+    }
+
+    private static void requireAtLeastReceived(long totalSize, long received) {
+        if (totalSize < received) {
+            throw new UploadException(Problem.INVALID_REQUEST,
+                    "a length of " + totalSize + " bytes is less than the " + received + " bytes received");
+        }
     }
 
     /**
@@ -277,7 +389,7 @@ public final class UploadService {
                 .toList();
     }
 
-    private SessionSnapshot snapshot(UploadSession session) {
+    SessionSnapshot snapshot(UploadSession session) {
         return new SessionSnapshot(session, lastChunkOf(session));
     }
 
@@ -285,16 +397,23 @@ public final class UploadService {
         return session.maxChunk() == 0 ? Optional.empty() : chunks.find(session.id(), session.maxChunk());
     }
 
-    private StagedChunk stage(String id, InputStream body, long limit, ChunkChecks checks) {
-        StagedChunk staged = store.stage(id, body, limit, checks.declaredLength());
+    /** Receives a chunk's bytes into a durable temporary file; refusals keep nothing. */
+    StagedChunk stage(String id, InputStream body, long limit, ChunkChecks checks) {
+        Checksum checksum = checks.checksum();
+        String otherDigest = checksum == null || checksum.isMd5() ? null : checksum.algorithm();
+        boolean keepInterrupted = checks.keepInterrupted() && checksum == null;
+        StagedChunk staged = store.stage(id, body, limit, checks.declaredLength(), otherDigest, keepInterrupted);
         if (staged.size() == 0 && !checks.emptyAllowed()) {
             store.discard(staged);
             throw new UploadException(Problem.INVALID_REQUEST, "the chunk is empty");
         }
-        if (checks.md5() != null && !checks.md5().equalsIgnoreCase(staged.md5())) {
-            store.discard(staged);
-            throw new UploadException(Problem.CHECKSUM_MISMATCH,
-                    "md5 of the chunk is " + staged.md5() + ", not " + checks.md5());
+        if (checksum != null) {
+            byte[] actual = checksum.isMd5() ? HexFormat.of().parseHex(staged.md5()) : staged.digest();
+            if (!checksum.matches(actual)) {
+                store.discard(staged);
+                throw new UploadException(Problem.CHECKSUM_MISMATCH, checksum.algorithm().toLowerCase(Locale.ROOT)
+                        + " of the chunk is " + HexFormat.of().formatHex(actual) + ", not " + checksum.expectedHex());
+            }
         }
         return staged;
     }
@@ -306,21 +425,21 @@ public final class UploadService {
     }
 
     /** Compare-and-set from one state to another, which must be a transition of {@link SessionState}. */
-    private boolean move(SessionDao dao, String id, SessionState from, SessionState to) {
+    boolean move(SessionDao dao, String id, SessionState from, SessionState to) {
         if (!from.canMoveTo(to)) {
             throw new IllegalStateException(from + " -> " + to + " is not a session transition");
         }
         return dao.transition(id, from, to, clock.instant());
     }
 
-    private UploadSession owned(Caller caller, String id, @Nullable String filename) {
+    UploadSession owned(Caller caller, String id, @Nullable String filename) {
         return sessions.find(id)
                 .filter(s -> s.owner().equals(caller.name()))
                 .filter(s -> filename == null || s.filename().equals(filename))
                 .orElseThrow(() -> notFound(id));
     }
 
-    private void requireRoomForSession(Caller caller) {
+    void requireRoomForSession(Caller caller) {
         if (sessions.countOpen(caller.name()) >= config.maxOpenSessionsPerPrincipal()) {
             throw new UploadException(Problem.TOO_MANY_SESSIONS, caller.name() + " already has "
                     + config.maxOpenSessionsPerPrincipal() + " open upload sessions; finish or delete one");
@@ -334,11 +453,24 @@ public final class UploadService {
         }
     }
 
-    private static void requireOpen(UploadSession session) {
+    /** OPEN and not past its expiry (which the schedule may not have noticed yet). */
+    void requireOpen(UploadSession session) {
+        if (session.state() == SessionState.EXPIRED
+                || (session.state() == SessionState.OPEN && session.expiresAt().isBefore(clock.instant()))) {
+            throw new UploadException(Problem.SESSION_EXPIRED,
+                    "session " + session.id() + " expired at " + session.expiresAt() + "; start the upload again");
+        }
         if (session.state() != SessionState.OPEN) {
             throw new UploadException(Problem.SESSION_NOT_OPEN,
                     "session " + session.id() + " is " + session.state()
                             + "; only an OPEN session takes chunks or can be deleted");
+        }
+    }
+
+    private static void requireProtocol(UploadSession session, Protocol protocol) {
+        if (session.protocol() != protocol) {
+            throw new UploadException(Problem.INVALID_REQUEST, "session " + session.id() + " is a "
+                    + session.protocol().wireName() + " upload; continue it with that protocol");
         }
     }
 
@@ -358,7 +490,9 @@ public final class UploadService {
 
     private static void requireAllBytes(UploadSession session, List<Chunk> recorded) {
         long sum = recorded.stream().mapToLong(Chunk::sizeBytes).sum();
-        if (recorded.isEmpty() || recorded.size() != session.maxChunk() || sum != session.receivedBytes()) {
+        boolean declaredEmpty = session.totalSize() != null && session.totalSize() == 0;
+        if ((recorded.isEmpty() && !declaredEmpty) || recorded.size() != session.maxChunk()
+                || sum != session.receivedBytes()) {
             throw new UploadException(Problem.INCOMPLETE_UPLOAD,
                     "session " + session.id() + " has no complete run of chunks to assemble");
         }
@@ -368,11 +502,11 @@ public final class UploadService {
         }
     }
 
-    private Instant expiry(Instant now) {
+    Instant expiry(Instant now) {
         return now.plus(Duration.ofMillis(config.sessionTtl().toMilliseconds()));
     }
 
-    private static UploadException notFound(String id) {
+    static UploadException notFound(String id) {
         return new UploadException(Problem.NOT_FOUND, "no upload session " + id);
     }
 }

@@ -3,7 +3,13 @@ package io.uploads.core;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
-/** One row of {@code upload_session}. */
+/**
+ * One row of {@code upload_session}.
+ *
+ * @param clientKey the client's own name for the upload (flow.js / resumable.js identifier)
+ * @param chunkSize the chunk size the client declared up front (flow.js / resumable.js)
+ * @param clientMetadata tus {@code Upload-Metadata} as the client sent it
+ */
 public record UploadSession(
         String id,
         String owner,
@@ -20,4 +26,13 @@ public record UploadSession(
         Instant expiresAt,
         @Nullable Instant completedAt,
         @Nullable String finalPath,
-        @Nullable String sha256) {}
+        @Nullable String sha256,
+        @Nullable String clientKey,
+        @Nullable Long chunkSize,
+        @Nullable String clientMetadata) {
+
+    /** Whether the declared size is known and every byte of it has arrived. */
+    public boolean allBytesReceived() {
+        return totalSize != null && receivedBytes == totalSize;
+    }
+}

@@ -23,6 +23,9 @@ public interface ChunkDao {
     @SqlQuery("SELECT * FROM upload_chunk WHERE session_id = :sessionId ORDER BY chunk_number")
     List<Chunk> list(String sessionId);
 
+    @SqlQuery("SELECT COUNT(*) FROM upload_chunk WHERE session_id = :sessionId")
+    int count(String sessionId);
+
     @SqlUpdate("DELETE FROM upload_chunk WHERE session_id = :sessionId AND chunk_number = :chunkNumber")
     boolean delete(String sessionId, int chunkNumber);
 }

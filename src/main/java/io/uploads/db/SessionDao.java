@@ -16,10 +16,12 @@ public interface SessionDao {
     @SqlUpdate("""
             INSERT INTO upload_session (id, owner, group_name, filename, protocol, state, total_size, total_chunks,
                                         max_chunk, received_bytes, created_at, updated_at, expires_at,
-                                        completed_at, final_path, sha256)
+                                        completed_at, final_path, sha256, client_key, client_key_active, chunk_size,
+                                        client_metadata)
             VALUES (:id, :owner, :groupName, :filename, :protocol, :state, :totalSize, :totalChunks,
                     :maxChunk, :receivedBytes, :createdAt, :updatedAt, :expiresAt,
-                    :completedAt, :finalPath, :sha256)
+                    :completedAt, :finalPath, :sha256, :clientKey,
+                    CASE WHEN :clientKey IS NULL THEN NULL ELSE TRUE END, :chunkSize, :clientMetadata)
             """)
     void insert(@BindMethods UploadSession session);
 
@@ -29,6 +31,10 @@ public interface SessionDao {
     /** Row lock for the rest of the current transaction; only meaningful inside a transaction. */
     @SqlQuery("SELECT * FROM upload_session WHERE id = :id FOR UPDATE")
     Optional<UploadSession> lock(String id);
+
+    /** The session the owner's client calls {@code clientKey}, while it is OPEN or ASSEMBLING. */
+    @SqlQuery("SELECT * FROM upload_session WHERE owner = :owner AND client_key = :clientKey AND client_key_active")
+    Optional<UploadSession> findActiveByKey(String owner, String clientKey);
 
     @SqlQuery("""
             SELECT * FROM upload_session
@@ -73,13 +79,26 @@ public interface SessionDao {
     @SqlUpdate("UPDATE upload_session SET group_name = :groupName, updated_at = :now WHERE id = :id AND state = 'OPEN'")
     boolean setGroup(String id, String groupName, Instant now);
 
-    /** Compare-and-set; false means someone else moved the session first. */
-    @SqlUpdate("UPDATE upload_session SET state = :to, updated_at = :now WHERE id = :id AND state = :from")
+    /** tus creation-defer-length: the length, declared once, later than the session. */
+    @SqlUpdate("UPDATE upload_session SET total_size = :totalSize WHERE id = :id AND state = 'OPEN' AND total_size IS NULL")
+    boolean declareTotalSize(String id, long totalSize);
+
+    /**
+     * Compare-and-set; false means someone else moved the session first. A finished session
+     * gives up its client key, so the client's next upload under that key is a new session.
+     */
+    @SqlUpdate("""
+            UPDATE upload_session
+            SET state = :to, updated_at = :now,
+                client_key_active = CASE WHEN :to IN ('OPEN', 'ASSEMBLING') THEN client_key_active ELSE NULL END
+            WHERE id = :id AND state = :from
+            """)
     boolean transition(String id, SessionState from, SessionState to, Instant now);
 
     @SqlUpdate("""
             UPDATE upload_session
-            SET state = 'COMPLETED', final_path = :finalPath, sha256 = :sha256, completed_at = :now, updated_at = :now
+            SET state = 'COMPLETED', final_path = :finalPath, sha256 = :sha256, completed_at = :now, updated_at = :now,
+                client_key_active = NULL
             WHERE id = :id AND state = 'ASSEMBLING'
             """)
     boolean complete(String id, String finalPath, String sha256, Instant now);

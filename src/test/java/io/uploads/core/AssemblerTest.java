@@ -99,7 +99,7 @@ class AssemblerTest {
             store.commit(store.stage(id, new ByteArrayInputStream(part), part.length, part.length), id, n);
         }
         return new UploadSession(id, "alice", "g", "data.bin", Protocol.RESUMABLES, SessionState.ASSEMBLING, null, null,
-                parts, file.length, T0, T0, T0, null, null, null);
+                parts, file.length, T0, T0, T0, null, null, null, null, null, null);
     }
 
     private static List<Chunk> chunksOf(UploadSession session, byte[] file, int parts) {

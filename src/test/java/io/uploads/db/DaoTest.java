@@ -33,7 +33,8 @@ abstract class DaoTest extends DatabaseTestBase {
 
     private UploadSession newSession(String owner, String filename, Instant updated) {
         UploadSession s = new UploadSession(UUID.randomUUID().toString(), owner, "g", filename, Protocol.RESUMABLES,
-                SessionState.OPEN, null, null, 0, 0, T0, updated, updated.plus(1, ChronoUnit.DAYS), null, null, null);
+                SessionState.OPEN, null, null, 0, 0, T0, updated, updated.plus(1, ChronoUnit.DAYS), null, null, null,
+                null, null, null);
         sessions().insert(s);
         return s;
     }
@@ -41,7 +42,8 @@ abstract class DaoTest extends DatabaseTestBase {
     @Test
     void sessionRoundTripsEveryColumn() {
         UploadSession s = new UploadSession(UUID.randomUUID().toString(), "o", "grp", "näme ✓.bin", Protocol.TUS,
-                SessionState.OPEN, 1234L, 7, 3, 999L, T0, T0.plusSeconds(1), T0.plusSeconds(2), null, null, null);
+                SessionState.OPEN, 1234L, 7, 3, 999L, T0, T0.plusSeconds(1), T0.plusSeconds(2), null, null, null,
+                null, null, null);
         sessions().insert(s);
 
         assertThat(sessions().find(s.id())).contains(s);

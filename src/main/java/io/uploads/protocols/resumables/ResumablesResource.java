@@ -6,12 +6,14 @@ import io.uploads.api.ResumableInfo;
 import io.uploads.api.ResumableList;
 import io.uploads.config.UploadsConfig;
 import io.uploads.core.Caller;
+import io.uploads.core.Checksum;
 import io.uploads.core.ChunkChecks;
 import io.uploads.core.Filenames;
 import io.uploads.core.Protocol;
 import io.uploads.core.SessionSnapshot;
 import io.uploads.core.UploadException;
 import io.uploads.core.UploadService;
+import io.uploads.protocols.RequestBodies;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -129,7 +131,8 @@ public final class ResumablesResource {
         if (q.isEnd()) {
             result = uploads.complete(caller, requireId(q), filename, q.group());
         } else {
-            ChunkChecks checks = new ChunkChecks(q.md5sum(), q.offset(), contentLength(headers), false);
+            ChunkChecks checks = ChunkChecks.whole(q.md5sum() == null ? null : Checksum.md5Hex(q.md5sum()), q.offset(),
+                    RequestBodies.contentLength(headers), false);
             if (q.id() == null) {
                 if (q.chunk() != 1) {
                     throw new UploadException(UploadException.Problem.INVALID_REQUEST,
@@ -147,7 +150,7 @@ public final class ResumablesResource {
     private Response putWhole(Caller caller, @Nullable String pathGroup, String filename, UriInfo uri,
                               HttpHeaders headers, InputStream body) {
         String group = ChunkQuery.group(uri.getQueryParameters().getFirst("group"), pathGroup);
-        ChunkChecks checks = new ChunkChecks(null, null, contentLength(headers), true);
+        ChunkChecks checks = ChunkChecks.whole(null, null, RequestBodies.contentLength(headers), true);
         SessionSnapshot started = uploads.startSequential(caller, Protocol.RESUMABLES, filename, group, body, checks,
                 limits.maxUploadSize().toBytes());
         SessionSnapshot done = uploads.complete(caller, started.session().id(), filename, null);
@@ -159,17 +162,5 @@ public final class ResumablesResource {
             throw new UploadException(UploadException.Problem.INVALID_REQUEST, "id is required with chunk=end");
         }
         return q.id();
-    }
-
-    private static long contentLength(HttpHeaders headers) {
-        String raw = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
-        if (raw == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(raw.trim());
-        } catch (NumberFormatException e) {
-            throw new UploadException(UploadException.Problem.INVALID_REQUEST, "Content-Length is not a number");
-        }
     }
 }

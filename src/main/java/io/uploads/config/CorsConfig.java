@@ -1,0 +1,24 @@
+package io.uploads.config;
+
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.NotNull;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Cross-origin access for browser clients (flow.js, resumable.js, tus-js-client, Uppy).
+ *
+ * @param allowedOrigins comma-separated origins such as {@code https://app.example.com}, or
+ *        {@code *} for any; empty (the default) answers no cross-origin request
+ * @param preflightMaxAge how long a browser may cache a preflight answer
+ */
+public record CorsConfig(@NotNull String allowedOrigins, @NotNull Duration preflightMaxAge) {
+
+    public List<String> origins() {
+        return Arrays.stream(allowedOrigins.split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList();
+    }
+
+    public boolean enabled() {
+        return !origins().isEmpty();
+    }
+}

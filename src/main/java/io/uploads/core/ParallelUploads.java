@@ -1,0 +1,214 @@
+package io.uploads.core;
+
+import io.uploads.config.UploadsConfig;
+import io.uploads.core.ChunkStore.StagedChunk;
+import io.uploads.core.UploadException.Problem;
+import io.uploads.db.ChunkDao;
+import io.uploads.db.Database;
+import io.uploads.db.SessionDao;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads whose chunks arrive in any order and in parallel (flow.js, resumable.js). The session is
+ * the caller's active one under the client's identifier; the first chunks of a new identifier may
+ * race, and the database's unique constraint on the active key decides which one creates it.
+ * Whichever request records the last missing chunk moves the session to ASSEMBLING under the row
+ * lock, so the file is assembled exactly once, however the chunks were ordered.
+ */
+public final class ParallelUploads {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParallelUploads.class);
+    /** A lost creation race retries once to find the winner; a second loss means something else is wrong. */
+    private static final int CREATE_ATTEMPTS = 3;
+
+    private final Jdbi jdbi;
+    private final ChunkStore store;
+    private final UploadService uploads;
+    private final Clock clock;
+    private final UploadsConfig config;
+    private final SessionDao sessions;
+    private final ChunkDao chunks;
+
+    public ParallelUploads(Jdbi jdbi, ChunkStore store, UploadService uploads, Clock clock, UploadsConfig config) {
+        this.jdbi = jdbi;
+        this.store = store;
+        this.uploads = uploads;
+        this.clock = clock;
+        this.config = config;
+        this.sessions = jdbi.onDemand(SessionDao.class);
+        this.chunks = jdbi.onDemand(ChunkDao.class);
+    }
+
+    /** Whether the caller's active upload under this identifier already holds this chunk. */
+    public boolean hasChunk(Caller caller, ParallelChunk chunk) {
+        return sessions.findActiveByKey(caller.name(), chunk.clientKey())
+                .filter(s -> sameUpload(chunk, s))
+                .flatMap(s -> chunks.find(s.id(), chunk.number()))
+                .isPresent();
+    }
+
+    /**
+     * Records one chunk, creating the session with the identifier's first chunk. The same chunk
+     * sent again with the same bytes is acknowledged and changes nothing.
+     *
+     * @return the session afterwards, with the chunk this request was about
+     */
+    public SessionSnapshot record(Caller caller, Protocol protocol, ParallelChunk chunk, InputStream body) {
+        Filenames.requireValid(chunk.filename());
+        String group = caller.groupFor(chunk.group());
+        uploads.requireTotalWithin(chunk.totalSize());
+        if (chunk.currentChunkSize() > config.maxChunkSize().toBytes()) {
+            throw new UploadException(Problem.TOO_LARGE, "a chunk of " + chunk.currentChunkSize()
+                    + " bytes is larger than the limit of " + config.maxChunkSize().toBytes() + " bytes");
+        }
+        Optional<UploadSession> active = sessions.findActiveByKey(caller.name(), chunk.clientKey());
+        active.ifPresent(chunk::requireSameUpload);
+        // a new identifier's chunk is staged under a fresh id, which becomes the session's if it wins
+        String stagingId = active.map(UploadSession::id).orElseGet(() -> UUID.randomUUID().toString());
+        String sessionId = active.map(UploadSession::id).orElse(null);
+        StagedChunk staged = null;
+        try {
+            staged = stage(stagingId, chunk, body);
+            Recorded recorded = active.isPresent()
+                    ? recordInto(active.get().id(), chunk, staged)
+                    : createOrJoin(caller, protocol, group, stagingId, chunk, staged);
+            sessionId = recorded.session().id();
+            if (recorded.assemble()) {
+                return new SessionSnapshot(uploads.finishAssembly(recorded.session()), Optional.of(recorded.chunk()));
+            }
+            return new SessionSnapshot(recorded.session(), Optional.of(recorded.chunk()));
+        } finally {
+            if (staged != null) {
+                store.discard(staged);    // no-op once the file was moved into place
+            }
+            if (!stagingId.equals(sessionId)) {
+                store.deleteSession(stagingId);    // refused, or lost the race: no session owns this directory
+            }
+        }
+    }
+
+    /** The session after a chunk was recorded, and whether this request must now assemble it. */
+    private record Recorded(UploadSession session, Chunk chunk, boolean assemble) {}
+
+    private StagedChunk stage(String stagingId, ParallelChunk chunk, InputStream body) {
+        ChunkChecks checks = ChunkChecks.whole(null, null, chunk.currentChunkSize(), chunk.currentChunkSize() == 0);
+        try {
+            return uploads.stage(stagingId, body, chunk.currentChunkSize(), checks);
+        } catch (UploadException e) {
+            if (e.problem() == Problem.TOO_LARGE) {
+                throw new UploadException(Problem.INVALID_REQUEST,
+                        "the body is longer than the declared " + chunk.currentChunkSize() + " bytes", e);
+            }
+            throw e;
+        }
+    }
+
+    private Recorded createOrJoin(Caller caller, Protocol protocol, String group, String newId, ParallelChunk chunk,
+                                  StagedChunk staged) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return create(caller, protocol, group, newId, chunk, staged);
+            } catch (JdbiException e) {
+                if (!Database.isUniqueViolation(e) || attempt == CREATE_ATTEMPTS) {
+                    throw e;
+                }
+            }
+            Optional<UploadSession> winner = sessions.findActiveByKey(caller.name(), chunk.clientKey());
+            if (winner.isPresent()) {
+                chunk.requireSameUpload(winner.get());
+                return recordInto(winner.get().id(), chunk, staged);
+            }
+        }
+    }
+
+    private Recorded create(Caller caller, Protocol protocol, String group, String id, ParallelChunk chunk,
+                            StagedChunk staged) {
+        uploads.requireRoomForSession(caller);
+        Instant now = clock.instant();
+        UploadSession session = new UploadSession(id, caller.name(), group, chunk.filename(), protocol,
+                SessionState.OPEN, chunk.totalSize(), chunk.totalChunks(), 0, 0, now, now, uploads.expiry(now),
+                null, null, null, chunk.clientKey(), chunk.chunkSize(), null);
+        Recorded recorded = jdbi.inTransaction(h -> {
+            h.attach(SessionDao.class).insert(session);
+            return append(h, session, chunk, staged);
+        });
+        LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes in {} chunks)", id, caller.name(),
+                protocol.wireName(), chunk.filename(), group, chunk.totalSize(), chunk.totalChunks());
+        return recorded;
+    }
+
+    private Recorded recordInto(String id, ParallelChunk chunk, StagedChunk staged) {
+        return jdbi.inTransaction(h -> {
+            UploadSession locked = h.attach(SessionDao.class).lock(id).orElseThrow(() -> UploadService.notFound(id));
+            Optional<Chunk> existing = h.attach(ChunkDao.class).find(id, chunk.number());
+            if (existing.isPresent()) {
+                return resent(h, locked, existing.get(), staged);
+            }
+            uploads.requireOpen(locked);
+            return append(h, locked, chunk, staged);
+        });
+    }
+
+    /** Called under the session's row lock (or in the transaction that creates it). */
+    private Recorded append(Handle h, UploadSession session, ParallelChunk chunk, StagedChunk staged) {
+        SessionDao lockedSessions = h.attach(SessionDao.class);
+        ChunkDao lockedChunks = h.attach(ChunkDao.class);
+        String id = session.id();
+        Instant now = clock.instant();
+        Chunk recorded = new Chunk(id, chunk.number(), chunk.offset(), staged.size(), staged.md5(), now);
+        store.commit(staged, id, chunk.number());
+        try {
+            lockedChunks.insert(recorded);
+            lockedSessions.recordProgress(id, Math.max(session.maxChunk(), chunk.number()),
+                    session.receivedBytes() + staged.size(), session.groupName(), now, uploads.expiry(now));
+        } catch (RuntimeException e) {
+            store.deleteChunk(id, chunk.number());     // under the lock (or unseen): no one else wrote it
+            throw e;
+        }
+        LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, chunk.number(), staged.size(), chunk.offset());
+        return assembleIfComplete(h, lockedSessions.find(id).orElseThrow(), recorded);
+    }
+
+    /** A chunk the session already holds: the same bytes are a harmless retry, others a conflict. */
+    private Recorded resent(Handle h, UploadSession locked, Chunk existing, StagedChunk staged) {
+        if (!existing.md5().equals(staged.md5()) || existing.sizeBytes() != staged.size()) {
+            throw new UploadException(Problem.CHUNK_ORDER_INCORRECT, "chunk " + existing.chunkNumber()
+                    + " of session " + locked.id() + " was already received with different bytes");
+        }
+        LOG.debug("Session {}: chunk {} resent with the same bytes", locked.id(), existing.chunkNumber());
+        if (locked.state() != SessionState.OPEN) {
+            return new Recorded(locked, existing, false);
+        }
+        // a retry after an assembly that could not finish (disk full) gets it going again
+        return assembleIfComplete(h, locked, existing);
+    }
+
+    private Recorded assembleIfComplete(Handle h, UploadSession session, Chunk chunk) {
+        boolean complete = session.allBytesReceived() && session.totalChunks() != null
+                && h.attach(ChunkDao.class).count(session.id()) == session.totalChunks();
+        if (!complete) {
+            return new Recorded(session, chunk, false);
+        }
+        SessionDao lockedSessions = h.attach(SessionDao.class);
+        uploads.move(lockedSessions, session.id(), SessionState.OPEN, SessionState.ASSEMBLING);
+        return new Recorded(lockedSessions.find(session.id()).orElseThrow(), chunk, true);
+    }
+
+    private static boolean sameUpload(ParallelChunk chunk, UploadSession session) {
+        try {
+            chunk.requireSameUpload(session);
+            return true;
+        } catch (UploadException e) {
+            return false;
+        }
+    }
+}
