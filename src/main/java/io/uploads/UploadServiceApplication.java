@@ -29,12 +29,16 @@ import io.uploads.protocols.JsonErrorHandler;
 import io.uploads.protocols.UploadExceptionMapper;
 import io.uploads.protocols.flow.FlowResource;
 import io.uploads.protocols.resumables.ResumablesResource;
+import io.uploads.protocols.tus.TusRefusalMapper;
+import io.uploads.protocols.tus.TusResource;
+import io.uploads.protocols.tus.TusVersionFilter;
 import io.uploads.tasks.ExpireTask;
 import io.uploads.tasks.RecoverTask;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import org.glassfish.jersey.server.filter.HttpMethodOverrideFilter;
 import org.jdbi.v3.core.Jdbi;
 
 public class UploadServiceApplication extends Application<UploadServiceConfiguration> {
@@ -88,6 +92,10 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.jersey().register(new UploadExceptionMapper());
         env.jersey().register(new DatabaseUnavailableMapper());
         env.jersey().register(new ResumablesResource(uploads, config.uploads()));
+        env.jersey().register(new HttpMethodOverrideFilter(HttpMethodOverrideFilter.Source.HEADER));
+        env.jersey().register(new TusVersionFilter());
+        env.jersey().register(new TusRefusalMapper());
+        env.jersey().register(new TusResource(uploads, config.uploads()));
         env.jersey().register(new FlowResource(new ParallelUploads(jdbi, store, uploads, clock, config.uploads())));
         if (config.cors().enabled()) {
             env.getApplicationContext().insertHandler(Cors.handler(config.cors()));

@@ -199,22 +199,27 @@ public final class UploadService {
     /**
      * A session with no bytes yet, written at offsets later (tus creation). A declared length of
      * zero completes at once; a null length is declared later (creation-defer-length).
+     *
+     * @param filename the final file's name; without one, the file is named after the session id
      */
-    public SessionSnapshot create(Caller caller, Protocol protocol, String filename, @Nullable String group,
+    public SessionSnapshot create(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
                                   @Nullable Long totalSize, @Nullable String clientMetadata) {
-        Filenames.requireValid(filename);
+        if (filename != null) {
+            Filenames.requireValid(filename);
+        }
         String groupName = caller.groupFor(group);
         if (totalSize != null) {
             requireTotalWithin(totalSize);
         }
         requireRoomForSession(caller);
         Instant now = clock.instant();
-        UploadSession session = new UploadSession(UUID.randomUUID().toString(), caller.name(), groupName, filename,
+        String id = UUID.randomUUID().toString();
+        UploadSession session = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
                 protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, expiry(now), null, null, null,
                 null, null, clientMetadata);
         sessions.insert(session);
-        LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", session.id(), caller.name(),
-                protocol.wireName(), filename, groupName, totalSize == null ? "deferred" : totalSize);
+        LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
+                protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
         return session.allBytesReceived() ? complete(caller, session, null) : snapshot(session);
     }
 
@@ -453,10 +458,15 @@ public final class UploadService {
         }
     }
 
-    /** OPEN and not past its expiry (which the schedule may not have noticed yet). */
+    /** Expired, or OPEN past its expiry, which the schedule may not have noticed yet. */
+    public boolean expired(UploadSession session) {
+        return session.state() == SessionState.EXPIRED
+                || (session.state() == SessionState.OPEN && session.expiresAt().isBefore(clock.instant()));
+    }
+
+    /** OPEN and not past its expiry. */
     void requireOpen(UploadSession session) {
-        if (session.state() == SessionState.EXPIRED
-                || (session.state() == SessionState.OPEN && session.expiresAt().isBefore(clock.instant()))) {
+        if (expired(session)) {
             throw new UploadException(Problem.SESSION_EXPIRED,
                     "session " + session.id() + " expired at " + session.expiresAt() + "; start the upload again");
         }
