@@ -23,36 +23,6 @@ public final class TusRefusalMapper implements ExceptionMapper<TusRefusal> {
                 .build();
     }
 
-    @Override
-    public Response toResponse(TusRefusal refusal) {
-        UploadException e = refusal.refusal();
-        int status = status(e.problem());
-        return Response.status(status)
-                .location(refusal.location())
-                .header(TusHeaders.TUS_RESUMABLE, TusHeaders.TUS_VERSION_1_0_0)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ApiError(status, e.getMessage(), e.problem().code()))
-                .build();
-    }
-
-    /** tus's own 460, which no HTTP library names. */
-    private static final Response.StatusType CHECKSUM_MISMATCH = new Response.StatusType() {
-        @Override
-        public int getStatusCode() {
-            return TusHeaders.CHECKSUM_MISMATCH;
-        }
-
-        @Override
-        public Response.Status.Family getFamily() {
-            return Response.Status.Family.CLIENT_ERROR;
-        }
-
-        @Override
-        public String getReasonPhrase() {
-            return "Checksum Mismatch";
-        }
-    };
-
     static int status(UploadException.Problem problem) {
         return switch (problem) {
             case INVALID_REQUEST, INCOMPLETE_BODY, INCOMPLETE_UPLOAD, CHUNK_ORDER_INCORRECT -> 400;
