@@ -40,7 +40,19 @@ abstract class ExpiryTest extends CoreTestBase {
         assertThatThrownBy(() -> uploads.appendSequential(ALICE, idle.id(), null, 2, null,
                 new ByteArrayInputStream(new byte[10]), ChunkChecks.none()))
                 .isInstanceOfSatisfying(UploadException.class,
-                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.SESSION_NOT_OPEN));
+                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.SESSION_EXPIRED));
+    }
+
+    @Test
+    void aSessionPastItsExpiryTakesNoChunkEvenBeforeTheSweep() {
+        UploadSession idle = upload(bytes(CHUNK, 4), 1).session();
+        setExpiry(idle.id(), Instant.now().minusSeconds(1));
+
+        assertThatThrownBy(() -> uploads.appendSequential(ALICE, idle.id(), null, 2, null,
+                new ByteArrayInputStream(new byte[10]), ChunkChecks.none()))
+                .isInstanceOfSatisfying(UploadException.class,
+                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.SESSION_EXPIRED));
+        assertThat(sessions().find(idle.id()).orElseThrow().receivedBytes()).isEqualTo(idle.receivedBytes());
     }
 
     private void setExpiry(String id, Instant at) {

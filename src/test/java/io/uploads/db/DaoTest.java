@@ -43,10 +43,62 @@ abstract class DaoTest extends DatabaseTestBase {
     void sessionRoundTripsEveryColumn() {
         UploadSession s = new UploadSession(UUID.randomUUID().toString(), "o", "grp", "näme ✓.bin", Protocol.TUS,
                 SessionState.OPEN, 1234L, 7, 3, 999L, T0, T0.plusSeconds(1), T0.plusSeconds(2), null, null, null,
-                null, null, null);
+                "1234-n_mebin", 256L, "filename bsOkbWUg4pyTLmJpbg==,group Z3Jw");
         sessions().insert(s);
 
         assertThat(sessions().find(s.id())).contains(s);
+    }
+
+    private UploadSession keyed(String owner, String key) {
+        UploadSession s = new UploadSession(UUID.randomUUID().toString(), owner, "g", "f.bin", Protocol.FLOW,
+                SessionState.OPEN, 10L, 1, 0, 0, T0, T0, T0.plus(1, ChronoUnit.DAYS), null, null, null,
+                key, 10L, null);
+        sessions().insert(s);
+        return s;
+    }
+
+    @Test
+    void oneActiveSessionPerOwnerAndClientKey() {
+        UploadSession first = keyed("keys", "10-f_bin");
+
+        assertThatThrownBy(() -> keyed("keys", "10-f_bin"))
+                .isInstanceOfSatisfying(JdbiException.class, e -> assertThat(Database.isUniqueViolation(e)).isTrue());
+        keyed("other-owner", "10-f_bin");
+        keyed("keys", "another-key");
+        assertThat(sessions().findActiveByKey("keys", "10-f_bin")).map(UploadSession::id).contains(first.id());
+    }
+
+    @Test
+    void aClientKeyIsActiveThroughAssemblyAndFreeOnceTheSessionIsFinished() {
+        UploadSession aborted = keyed("reuse", "k");
+        sessions().transition(aborted.id(), SessionState.OPEN, SessionState.ABORTED, T0);
+        UploadSession completed = keyed("reuse", "k");
+        sessions().transition(completed.id(), SessionState.OPEN, SessionState.ASSEMBLING, T0);
+        assertThat(sessions().findActiveByKey("reuse", "k")).map(UploadSession::id).contains(completed.id());
+        sessions().complete(completed.id(), "files/g/f.bin", "c".repeat(64), T0);
+
+        UploadSession third = keyed("reuse", "k");
+
+        assertThat(sessions().findActiveByKey("reuse", "k")).map(UploadSession::id).contains(third.id());
+        assertThat(sessions().find(completed.id()).orElseThrow().clientKey()).as("the key stays for the audit")
+                .isEqualTo("k");
+    }
+
+    @Test
+    void sessionsWithoutAClientKeyNeverCollide() {
+        newSession("nokey", "same.bin", T0);
+        newSession("nokey", "same.bin", T0);
+
+        assertThat(sessions().countOpen("nokey")).isEqualTo(2);
+    }
+
+    @Test
+    void aDeferredLengthIsDeclaredOnce() {
+        UploadSession s = newSession("defer", "d.bin", T0);
+
+        assertThat(sessions().declareTotalSize(s.id(), 100)).isTrue();
+        assertThat(sessions().declareTotalSize(s.id(), 200)).isFalse();
+        assertThat(sessions().find(s.id()).orElseThrow().totalSize()).isEqualTo(100L);
     }
 
     @Test
@@ -110,6 +162,7 @@ abstract class DaoTest extends DatabaseTestBase {
 
         assertThat(chunks().list(s.id())).containsExactly(one, two);
         assertThat(chunks().find(s.id(), 2)).contains(two);
+        assertThat(chunks().count(s.id())).isEqualTo(2);
         assertThatThrownBy(() -> chunks().insert(one))
                 .isInstanceOfSatisfying(JdbiException.class, e -> assertThat(Database.isUniqueViolation(e)).isTrue());
         assertThat(chunks().delete(s.id(), 2)).isTrue();
