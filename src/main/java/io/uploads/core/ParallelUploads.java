@@ -48,10 +48,16 @@ public final class ParallelUploads {
         this.chunks = jdbi.onDemand(ChunkDao.class);
     }
 
-    /** Whether the caller's active upload under this identifier already holds this chunk. */
+    /**
+     * Whether the caller's active upload under this identifier already holds this chunk. An
+     * upload that holds every chunk but is still OPEN had its assembly fail (disk full); its last
+     * chunk is reported missing, so the client sends it again and that request assembles.
+     */
     public boolean hasChunk(Caller caller, ParallelChunk chunk) {
         return sessions.findActiveByKey(caller.name(), chunk.clientKey())
                 .filter(s -> sameUpload(chunk, s))
+                .filter(s -> !(s.state() == SessionState.OPEN && s.allBytesReceived()
+                        && chunk.number() == chunk.totalChunks()))
                 .flatMap(s -> chunks.find(s.id(), chunk.number()))
                 .isPresent();
     }
