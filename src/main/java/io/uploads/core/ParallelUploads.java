@@ -171,6 +171,11 @@ public final class ParallelUploads {
         String id = session.id();
         Instant now = clock.instant();
         Chunk recorded = new Chunk(id, chunk.number(), chunk.offset(), staged.size(), staged.md5(), now);
+        boolean last = session.receivedBytes() + staged.size() == chunk.totalSize()
+                && lockedChunks.count(id) + 1 == chunk.totalChunks();
+        if (last && chunk.totalChunks() > 1) {
+            store.requireFreeSpace(chunk.totalSize());    // refuse the last chunk rather than fail assembly
+        }
         store.commit(staged, id, chunk.number());
         try {
             lockedChunks.insert(recorded);
