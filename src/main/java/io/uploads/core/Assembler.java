@@ -93,7 +93,7 @@ public final class Assembler {
 
     private Path concatenate(UploadSession session, List<Chunk> chunks, MessageDigest sha256) throws IOException {
         // truncating keeps the inode, so a name placed by an earlier, interrupted run still points here
-        Path out = store.sessionDir(session.id()).resolve(ASSEMBLED);
+        Path out = Files.createDirectories(store.sessionDir(session.id())).resolve(ASSEMBLED);
         try (FileChannel target = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);

@@ -47,6 +47,17 @@ class AssemblerTest {
     }
 
     @Test
+    void anUploadWithNoChunksBecomesAnEmptyFile() throws IOException {
+        UploadSession empty = new UploadSession("s0", "alice", "g", "empty.bin", Protocol.TUS, SessionState.ASSEMBLING,
+                0L, null, 0, 0, T0, T0, T0, null, null, null, null, null, null);
+
+        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(empty, List.of());
+
+        assertThat(root.resolve(placed.relativePath())).isEmptyFile();
+        assertThat(placed.sha256()).isEqualTo(TestFiles.sha256(new byte[0]));
+    }
+
+    @Test
     void neverOverwritesAnExistingFile() throws IOException {
         byte[] existing = bytes(10);
         Files.createDirectories(root.resolve("files/g"));
