@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class ParallelUploads {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParallelUploads.class);
-    /** A lost creation race retries once to find the winner; a second loss means something else is wrong. */
+    /** A lost creation race joins the winner; only a winner already finished again sends us round. */
     private static final int CREATE_ATTEMPTS = 3;
 
     private final Jdbi jdbi;

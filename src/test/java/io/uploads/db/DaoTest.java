@@ -50,11 +50,15 @@ abstract class DaoTest extends DatabaseTestBase {
     }
 
     private UploadSession keyed(String owner, String key) {
-        UploadSession s = new UploadSession(UUID.randomUUID().toString(), owner, "g", "f.bin", Protocol.FLOW,
-                SessionState.OPEN, 10L, 1, 0, 0, T0, T0, T0.plus(1, ChronoUnit.DAYS), null, null, null,
-                key, 10L, null);
+        UploadSession s = keyedSession(owner, key);
         sessions().insert(s);
         return s;
+    }
+
+    private static UploadSession keyedSession(String owner, String key) {
+        return new UploadSession(UUID.randomUUID().toString(), owner, "g", "f.bin", Protocol.FLOW,
+                SessionState.OPEN, 10L, 1, 0, 0, T0, T0, T0.plus(1, ChronoUnit.DAYS), null, null, null,
+                key, 10L, null);
     }
 
     @Test
@@ -82,6 +86,23 @@ abstract class DaoTest extends DatabaseTestBase {
         assertThat(sessions().findActiveByKey("reuse", "k")).map(UploadSession::id).contains(third.id());
         assertThat(sessions().find(completed.id()).orElseThrow().clientKey()).as("the key stays for the audit")
                 .isEqualTo("k");
+    }
+
+    @Test
+    void aSecondInsertOfAKeyWaitsForTheFirstTransactionAndThenViolatesTheConstraint() throws Exception {
+        CountDownLatch inserted = new CountDownLatch(1);
+        CompletableFuture<Void> first = CompletableFuture.runAsync(() -> jdbi.useTransaction(h -> {
+            h.attach(SessionDao.class).insert(keyedSession("race", "same"));
+            inserted.countDown();
+            sleep(500);    // gives the second insert time to meet the uncommitted row; not asserted
+        }));
+        assertThat(inserted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThatThrownBy(() -> keyed("race", "same"))
+                .isInstanceOfSatisfying(JdbiException.class, e -> assertThat(Database.isUniqueViolation(e)).isTrue());
+        assertThat(sessions().findActiveByKey("race", "same")).as("the loser finds the winner once it has lost")
+                .isPresent();
+        first.get(10, TimeUnit.SECONDS);
     }
 
     @Test
