@@ -25,7 +25,7 @@ public class UploadServiceConfiguration extends Configuration {
     private AuthConfig auth;
 
     @Valid @NotNull @JsonProperty("cors")
-    private CorsConfig cors = new CorsConfig("", io.dropwizard.util.Duration.hours(1));
+    private CorsConfig cors = new CorsConfig(null, null);
 
     public DatabaseConfig database() {
         return database;

@@ -14,6 +14,14 @@ import java.util.List;
  */
 public record CorsConfig(@NotNull String allowedOrigins, @NotNull Duration preflightMaxAge) {
 
+    public static final Duration DEFAULT_PREFLIGHT_MAX_AGE = Duration.hours(1);
+
+    /** A section that gives only some of the settings keeps the defaults of the others. */
+    public CorsConfig {
+        allowedOrigins = allowedOrigins == null ? "" : allowedOrigins;
+        preflightMaxAge = preflightMaxAge == null ? DEFAULT_PREFLIGHT_MAX_AGE : preflightMaxAge;
+    }
+
     public List<String> origins() {
         return Arrays.stream(allowedOrigins.split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList();
     }

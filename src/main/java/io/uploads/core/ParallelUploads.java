@@ -8,6 +8,7 @@ import io.uploads.db.Database;
 import io.uploads.db.SessionDao;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -29,6 +30,9 @@ public final class ParallelUploads {
     private static final Logger LOG = LoggerFactory.getLogger(ParallelUploads.class);
     /** A lost creation race joins the winner; only a winner already finished again sends us round. */
     private static final int CREATE_ATTEMPTS = 3;
+
+    /** How long after completion a chunk sent again is taken for a client retry. */
+    static final Duration RETRY_WINDOW = Duration.ofMinutes(10);
 
     private final Jdbi jdbi;
     private final ChunkStore store;
@@ -84,6 +88,12 @@ public final class ParallelUploads {
         StagedChunk staged = null;
         try {
             staged = stage(stagingId, chunk, body);
+            if (active.isEmpty()) {
+                Optional<SessionSnapshot> retry = retryOfCompleted(caller, chunk, staged);
+                if (retry.isPresent()) {
+                    return retry.get();
+                }
+            }
             Recorded recorded = active.isPresent()
                     ? recordInto(active.get().id(), chunk, staged)
                     : createOrJoin(caller, protocol, group, stagingId, chunk, staged);
@@ -100,6 +110,20 @@ public final class ParallelUploads {
                 store.deleteSession(stagingId);    // refused, or lost the race: no session owns this directory
             }
         }
+    }
+
+    /**
+     * A chunk that an upload completed under this identifier a moment ago holds with the same
+     * bytes: a retry after its answer was lost (perhaps the answer that completed the upload). It
+     * is acknowledged with that session instead of starting a second upload of the same file. Past
+     * the window, the same identifier is a new upload, so a file sent again later is stored again.
+     */
+    private Optional<SessionSnapshot> retryOfCompleted(Caller caller, ParallelChunk chunk, StagedChunk staged) {
+        return sessions.latestCompletedByKey(caller.name(), chunk.clientKey(), clock.instant().minus(RETRY_WINDOW))
+                .filter(s -> sameUpload(chunk, s))
+                .flatMap(s -> chunks.find(s.id(), chunk.number())
+                        .filter(c -> c.md5().equals(staged.md5()) && c.sizeBytes() == staged.size())
+                        .map(c -> new SessionSnapshot(s, Optional.of(c))));
     }
 
     /** The session after a chunk was recorded, and whether this request must now assemble it. */

@@ -36,6 +36,15 @@ public interface SessionDao {
     @SqlQuery("SELECT * FROM upload_session WHERE owner = :owner AND client_key = :clientKey AND client_key_active")
     Optional<UploadSession> findActiveByKey(String owner, String clientKey);
 
+    /** The owner's session under {@code clientKey} completed most recently, if after {@code since}. */
+    @SqlQuery("""
+            SELECT * FROM upload_session
+            WHERE owner = :owner AND client_key = :clientKey AND state = 'COMPLETED' AND completed_at > :since
+            ORDER BY completed_at DESC
+            LIMIT 1
+            """)
+    Optional<UploadSession> latestCompletedByKey(String owner, String clientKey, Instant since);
+
     @SqlQuery("""
             SELECT * FROM upload_session
             WHERE owner = :owner AND filename = :filename AND state = 'OPEN'

@@ -17,6 +17,13 @@ public final class TestFiles {
 
     private TestFiles() {}
 
+    /** {@code n} pseudo-random bytes, the same for the same seed. */
+    public static byte[] randomBytes(int n, long seed) {
+        byte[] bytes = new byte[n];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
     /** A file of {@code size} pseudo-random bytes, the same for the same seed. */
     public static Path randomFile(Path path, long size, long seed) throws IOException {
         Random random = new Random(seed);

@@ -2,7 +2,7 @@ package io.uploads.protocols.resumables;
 
 import static io.uploads.protocols.resumables.ResumablesApiTest.assertRefused;
 import static io.uploads.protocols.resumables.ResumablesApiTest.filesIn;
-import static io.uploads.protocols.resumables.ResumablesApiTest.randomBytes;
+import static io.uploads.testing.TestFiles.randomBytes;
 import static io.uploads.protocols.resumables.ResumablesApiTest.stored;
 import static io.uploads.protocols.resumables.ResumablesApiTest.stream;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package io.uploads.protocols.resumables;
 
+import static io.uploads.testing.TestFiles.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.tuple;
@@ -29,7 +30,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -768,11 +768,6 @@ abstract class ResumablesApiTest extends AppTestBase {
         }
     }
 
-    static byte[] randomBytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
     static byte[] slice(byte[] b, int from, int to) {
         return Arrays.copyOfRange(b, from, to);

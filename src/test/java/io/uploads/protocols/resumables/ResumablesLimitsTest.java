@@ -3,7 +3,7 @@ package io.uploads.protocols.resumables;
 import static io.uploads.protocols.resumables.ResumablesApiTest.assertRefused;
 import static io.uploads.protocols.resumables.ResumablesApiTest.chunkedBody;
 import static io.uploads.protocols.resumables.ResumablesApiTest.partFiles;
-import static io.uploads.protocols.resumables.ResumablesApiTest.randomBytes;
+import static io.uploads.testing.TestFiles.randomBytes;
 import static io.uploads.protocols.resumables.ResumablesApiTest.sessionCount;
 import static io.uploads.protocols.resumables.ResumablesApiTest.stored;
 import static io.uploads.protocols.resumables.ResumablesApiTest.stream;
