@@ -6,6 +6,7 @@ import io.uploads.core.ChunkStore.StagedChunk;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.db.ChunkDao;
 import io.uploads.db.SessionDao;
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -234,6 +235,10 @@ public final class UploadService {
                                           InputStream body, ChunkChecks checks) {
         UploadSession session = owned(caller, id, null);
         requireProtocol(session, Protocol.TUS);
+        if (session.state() == SessionState.COMPLETED && offset == session.receivedBytes() && isEmpty(body)) {
+            // a client that cannot tell it is done sends no bytes at the final offset; nothing to do
+            return snapshot(session);
+        }
         requireOpen(session);
         requireOffset(offset, session.receivedBytes());
         Long total = totalAfter(session, declaredTotal);
@@ -272,6 +277,14 @@ public final class UploadService {
             return appended.allBytesReceived() ? complete(caller, appended, null) : snapshot(appended);
         } finally {
             store.discard(staged);
+        }
+    }
+
+    private static boolean isEmpty(InputStream body) {
+        try {
+            return body.read() < 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -66,6 +66,27 @@ abstract class TusClientTest extends AppTestBase {
         assertThat(app.session(id).orElseThrow().groupName()).isEqualTo(GROUP);
     }
 
+    /**
+     * When the size is a multiple of the payload, the client's documented loop opens one more,
+     * empty PATCH at the final offset after the upload completed; it must be answered 204.
+     */
+    @Test
+    void aFileOfWholePayloadsEndsWithAnEmptyPatchThatIsAcknowledged() throws Exception {
+        Path exact = TestFiles.randomFile(tmp.resolve("tus-exact.bin"), 2L * REQUEST_PAYLOAD, 418);
+        TusUpload upload = new TusUpload(exact.toFile());
+        upload.setMetadata(Map.of("filename", "client-exact.bin", "group", GROUP));
+        TusUploader uploader = client(new TusURLMemoryStore()).createUpload(upload);
+        configure(uploader);
+
+        while (uploader.uploadChunk() > -1) {
+            assertThat(uploader.getOffset()).isLessThanOrEqualTo(2L * REQUEST_PAYLOAD);
+        }
+        uploader.finish();
+
+        TusTesting.assertCompleted(app, TusTesting.idOf(uploader.getUploadURL().toString()),
+                "files/" + GROUP + "/client-exact.bin", TestFiles.sha256(exact), 2L * REQUEST_PAYLOAD);
+    }
+
     @Test
     void anAbandonedUploadIsResumedByANewClientFromTheStoredUrl() throws Exception {
         TusURLStore urls = new TusURLMemoryStore();
