@@ -50,7 +50,12 @@ record ChunkQuery(@Nullable Integer chunk, @Nullable String id, @Nullable String
         return id;
     }
 
-    static @Nullable String group(@Nullable String queryGroup, @Nullable String pathGroup) {
+    /** The {@code group} of a query without a chunk (whole-file PUT), agreeing with the path's. */
+    static @Nullable String group(MultivaluedMap<String, String> query, @Nullable String pathGroup) {
+        return group(single(query, "group"), pathGroup);
+    }
+
+    private static @Nullable String group(@Nullable String queryGroup, @Nullable String pathGroup) {
         if (queryGroup != null && pathGroup != null && !queryGroup.equals(pathGroup)) {
             throw invalid("group " + queryGroup + " in the query differs from group " + pathGroup + " in the path");
         }

@@ -149,7 +149,7 @@ public final class ResumablesResource {
 
     private Response putWhole(Caller caller, @Nullable String pathGroup, String filename, UriInfo uri,
                               HttpHeaders headers, InputStream body) {
-        String group = ChunkQuery.group(uri.getQueryParameters().getFirst("group"), pathGroup);
+        String group = ChunkQuery.group(uri.getQueryParameters(), pathGroup);
         ChunkChecks checks = ChunkChecks.whole(null, null, RequestBodies.contentLength(headers), true);
         SessionSnapshot started = uploads.startSequential(caller, Protocol.RESUMABLES, filename, group, body, checks,
                 limits.maxUploadSize().toBytes());

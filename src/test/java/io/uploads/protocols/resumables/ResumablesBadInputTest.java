@@ -333,6 +333,16 @@ abstract class ResumablesBadInputTest extends AppTestBase {
         assertThat(sessionCount(app, "two-groups")).isZero();
     }
 
+    @ParameterizedTest(name = "PUT ?{0}")
+    @ValueSource(strings = {"group=", "group=own-group&group=own-group"})
+    void wholeFilePutWithAnEmptyOrRepeatedGroupIsRefused(String query) {
+        String token = app.token("put-group", "own-group");
+
+        assertRefused(http.put("/files/stream/put-group.bin?" + query, token, randomBytes(100, 28)),
+                400, "invalid_request", "group");
+        assertThat(sessionCount(app, "put-group")).isZero();
+    }
+
     // ---- integrity parameters ----
 
     @ParameterizedTest(name = "?{0}")
