@@ -159,15 +159,22 @@ public final class UploadService {
     public SessionSnapshot complete(Caller caller, String id, @Nullable String filename, @Nullable String group) {
         UploadSession session = owned(caller, id, filename);
         requireProtocol(session, Protocol.RESUMABLES);
-        return complete(caller, session, group);
+        return complete(session, group == null ? session.groupName() : caller.groupFor(group));
     }
 
-    private SessionSnapshot complete(Caller caller, UploadSession session, @Nullable String group) {
+    /**
+     * Completes an OPEN session that holds every byte of its declared length: recovery's way to
+     * finish one whose completion a crash cut off right after its last chunk was recorded.
+     */
+    public SessionSnapshot completeReceived(UploadSession session) {
+        return complete(session, session.groupName());
+    }
+
+    private SessionSnapshot complete(UploadSession session, String groupName) {
         String id = session.id();
         if (session.state() == SessionState.COMPLETED) {
             return snapshot(session);
         }
-        String groupName = group == null ? session.groupName() : caller.groupFor(group);
         UploadSession assembling = jdbi.inTransaction(h -> {
             SessionDao lockedSessions = h.attach(SessionDao.class);
             UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
@@ -221,7 +228,7 @@ public final class UploadService {
         sessions.insert(session);
         LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
                 protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
-        return session.allBytesReceived() ? complete(caller, session, null) : snapshot(session);
+        return session.allBytesReceived() ? complete(session, groupName) : snapshot(session);
     }
 
     /**
@@ -274,7 +281,7 @@ public final class UploadService {
                 LOG.info("Session {}: request body interrupted; the {} bytes that arrived are kept, offset now {}",
                         id, staged.size(), appended.receivedBytes());
             }
-            return appended.allBytesReceived() ? complete(caller, appended, null) : snapshot(appended);
+            return appended.allBytesReceived() ? complete(appended, appended.groupName()) : snapshot(appended);
         } finally {
             store.discard(staged);
         }

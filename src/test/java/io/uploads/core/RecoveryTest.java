@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,6 +151,29 @@ abstract class RecoveryTest extends CoreTestBase {
         assertThat(store.sessionDir(unknown)).doesNotExist();
     }
 
+    /** The crash came after a tus PATCH recorded the last bytes and before that request completed it. */
+    @Test
+    void completesASessionWhoseLastBytesWereRecordedButNotCompleted() throws IOException {
+        byte[] file = bytes(2 * CHUNK, 11);
+        UploadSession s = uploads.create(ALICE, Protocol.TUS, "cut-off.bin", null, (long) file.length, null).session();
+        uploads.appendAtOffset(ALICE, s.id(), 0, null, new ByteArrayInputStream(Arrays.copyOf(file, CHUNK)),
+                ChunkChecks.none());
+        store.commit(store.stage(s.id(), new ByteArrayInputStream(file, CHUNK, CHUNK), CHUNK, CHUNK), s.id(), 2);
+        chunks().insert(new Chunk(s.id(), 2, CHUNK, CHUNK, TestFiles.md5(Arrays.copyOfRange(file, CHUNK, 2 * CHUNK)),
+                Instant.now()));
+        sessions().recordProgress(s.id(), 2, file.length, "g", Instant.now().minusSeconds(5),
+                Instant.now().plusSeconds(60));
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.sessionsCompleted()).isEqualTo(1);
+        UploadSession done = sessions().find(s.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(done.sha256()).isEqualTo(TestFiles.sha256(file));
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(file);
+        assertThat(recovery.run().sessionsCompleted()).isZero();
+    }
+
     @Test
     void aSecondRunFindsNothingToDo() throws IOException {
         UploadSession s = upload(bytes(3 * CHUNK, 9), 3).session();
@@ -159,7 +183,7 @@ abstract class RecoveryTest extends CoreTestBase {
 
         Recovery.Report again = recovery.run();
 
-        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0));
+        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0, 0));
     }
 
     @Test
