@@ -15,9 +15,9 @@ import io.uploads.cli.TokenCreateCommand;
 import io.uploads.cli.TokenListCommand;
 import io.uploads.cli.TokenRevokeCommand;
 import io.uploads.core.ChunkStore;
-import io.uploads.core.ExpirySchedule;
 import io.uploads.core.ParallelUploads;
 import io.uploads.core.Recovery;
+import io.uploads.core.SessionSweep;
 import io.uploads.core.UploadService;
 import io.uploads.db.Database;
 import io.uploads.health.DatabaseHealthCheck;
@@ -43,7 +43,7 @@ import org.jdbi.v3.core.Jdbi;
 
 public class UploadServiceApplication extends Application<UploadServiceConfiguration> {
 
-    private static final Duration EXPIRY_INTERVAL = Duration.ofMinutes(1);
+    private static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
 
     public static void main(String[] args) throws Exception {
         new UploadServiceApplication().run(args);
@@ -79,8 +79,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         UploadService uploads = new UploadService(jdbi, store, clock, config.uploads());
         Recovery recovery = recovery(config, jdbi, store, uploads, clock);
         recovery.run();
-        env.lifecycle().manage(new ExpirySchedule(uploads,
-                env.lifecycle().scheduledExecutorService("session-expiry").build(), EXPIRY_INTERVAL));
+        env.lifecycle().manage(new SessionSweep(uploads, clock,
+                env.lifecycle().scheduledExecutorService("session-sweep").build(), SWEEP_INTERVAL));
 
         TokenService tokens = TokenService.create(jdbi, config.auth(), clock);
         tokens.bootstrapAdminToken(config.auth().bootstrapAdmin(), javaDuration(config.auth().tokenTtl()));

@@ -51,15 +51,14 @@ public final class Recovery {
         int temporary = store.deleteTemporaryFiles(cutoff);
         int dropped = 0;
         int unrecorded = 0;
-        int completed = 0;
         for (UploadSession s : sessions.findByState(SessionState.OPEN)) {
             Repair repair = reconcile(s.id(), cutoff);
             dropped += repair.rowsDropped();
             unrecorded += repair.unrecordedRemoved();
-            if (completeIfReceived(s.id(), cutoff)) {
-                completed++;
-            }
         }
+        // a crash between a tus upload's last bytes and its completion leaves it OPEN with nothing
+        // more to come, and its client takes it for finished
+        int completed = uploads.completeDueSessions(cutoff);
         int reassembled = 0;
         int failed = 0;
         for (UploadSession s : sessions.findByState(SessionState.ASSEMBLING)) {
@@ -90,27 +89,6 @@ public final class Recovery {
         Report report = new Report(temporary, dropped, unrecorded, completed, reassembled, failed, leftovers);
         LOG.info("Recovery finished: {}", report);
         return report;
-    }
-
-    /**
-     * A session whose declared length has all arrived completes in the request that recorded its
-     * last bytes (tus), after that request's transaction; a crash in between leaves it OPEN with
-     * nothing more to come, and a tus client would take it for finished. Completing it here
-     * closes that window.
-     */
-    private boolean completeIfReceived(String id, Instant cutoff) {
-        UploadSession session = jdbi.onDemand(SessionDao.class).find(id).orElseThrow();
-        if (session.state() != SessionState.OPEN || !session.allBytesReceived() || session.updatedAt().isAfter(cutoff)) {
-            return false;
-        }
-        try {
-            uploads.completeReceived(session);
-            LOG.info("Session {} recovered: completed, its last bytes had arrived before the stop", id);
-            return true;
-        } catch (UploadException e) {
-            LOG.warn("Session {}: holds every byte but cannot be completed now: {}", id, e.getMessage());
-            return false;
-        }
     }
 
     /**

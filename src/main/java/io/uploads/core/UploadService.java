@@ -163,11 +163,25 @@ public final class UploadService {
     }
 
     /**
-     * Completes an OPEN session that holds every byte of its declared length: recovery's way to
-     * finish one whose completion a crash cut off right after its last chunk was recorded.
+     * Completes OPEN sessions that have held every byte of their declared length since before
+     * {@code before}: a crash cut off the completion that follows the last bytes (tus), or the
+     * assembly could not finish then (storage full, name taken). Those that still cannot be
+     * completed stay due for the next try.
+     *
+     * @return how many were completed
      */
-    public SessionSnapshot completeReceived(UploadSession session) {
-        return complete(session, session.groupName());
+    public int completeDueSessions(Instant before) {
+        int completed = 0;
+        for (UploadSession s : sessions.findCompletionDue(before, 500)) {
+            try {
+                complete(s, s.groupName());
+                completed++;
+                LOG.info("Session {} completed by the server: it held every byte since {}", s.id(), s.updatedAt());
+            } catch (UploadException e) {
+                LOG.warn("Session {} holds every byte but cannot be completed now: {}", s.id(), e.getMessage());
+            }
+        }
+        return completed;
     }
 
     private SessionSnapshot complete(UploadSession session, String groupName) {
@@ -275,6 +289,8 @@ public final class UploadService {
                         throw e;
                     }
                 }
+                // completion follows this transaction; should it not happen, the sweep sees to it
+                lockedSessions.markCompletionDue(id, clock.instant());
                 return lockedSessions.find(id).orElseThrow();
             });
             if (staged.interrupted()) {
@@ -446,6 +462,7 @@ public final class UploadService {
     /** Assembly could not finish but every byte is still there: the session takes chunks again. */
     private void release(String id, RuntimeException cause) {
         move(sessions, id, SessionState.ASSEMBLING, SessionState.OPEN);
+        sessions.markCompletionDue(id, clock.instant());    // no-op unless the length was declared
         LOG.warn("Session {}: assembly did not finish, session is open again: {}", id, cause.toString());
     }
 

@@ -75,6 +75,22 @@ public interface SessionDao {
             """)
     List<UploadSession> findExpired(Instant now, int limit);
 
+    /** OPEN sessions due for completion since before {@code before}. */
+    @SqlQuery("""
+            SELECT * FROM upload_session
+            WHERE completion_due_at < :before AND state = 'OPEN'
+            ORDER BY completion_due_at
+            LIMIT :limit
+            """)
+    List<UploadSession> findCompletionDue(Instant before, int limit);
+
+    /** Marks an OPEN session due for completion if it holds every byte of its declared length. */
+    @SqlUpdate("""
+            UPDATE upload_session SET completion_due_at = :now
+            WHERE id = :id AND state = 'OPEN' AND received_bytes = total_size AND completion_due_at IS NULL
+            """)
+    boolean markCompletionDue(String id, Instant now);
+
     /** Progress of an OPEN session; false when it is no longer OPEN. */
     @SqlUpdate("""
             UPDATE upload_session
@@ -107,7 +123,7 @@ public interface SessionDao {
     @SqlUpdate("""
             UPDATE upload_session
             SET state = 'COMPLETED', final_path = :finalPath, sha256 = :sha256, completed_at = :now, updated_at = :now,
-                client_key_active = NULL
+                client_key_active = NULL, completion_due_at = NULL
             WHERE id = :id AND state = 'ASSEMBLING'
             """)
     boolean complete(String id, String finalPath, String sha256, Instant now);

@@ -3,6 +3,7 @@ package io.uploads.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,26 @@ abstract class ExpiryTest extends CoreTestBase {
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.SESSION_EXPIRED));
         assertThat(sessions().find(idle.id()).orElseThrow().receivedBytes()).isEqualTo(idle.receivedBytes());
+    }
+
+    @Test
+    void theSweepCompletesASessionDueForCompletionOnlyOnceItHasBeenDueForAWhile() {
+        byte[] file = bytes(CHUNK, 12);
+        UploadSession s = uploads.create(ALICE, Protocol.TUS, "full.bin", null, (long) file.length, null).session();
+        uploads.appendAtOffset(ALICE, s.id(), 0, null, new ByteArrayInputStream(file, 0, CHUNK - 1), ChunkChecks.none());
+        store.commit(store.stage(s.id(), new ByteArrayInputStream(file, CHUNK - 1, 1), 1, 1), s.id(), 2);
+        chunks().insert(new Chunk(s.id(), 2, CHUNK - 1, 1, TestFiles.md5(new byte[] {file[CHUNK - 1]}), Instant.now()));
+        Instant filledAt = Instant.now();
+        sessions().recordProgress(s.id(), 2, CHUNK, "g", filledAt, filledAt.plusSeconds(3600));
+        sessions().markCompletionDue(s.id(), filledAt);    // as the transaction of the last bytes does
+
+        assertThat(uploads.completeDueSessions(filledAt.minusSeconds(60))).as("full only just now").isZero();
+        assertThat(uploads.completeDueSessions(filledAt.plusSeconds(1))).isEqualTo(1);
+
+        UploadSession done = sessions().find(s.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(done.sha256()).isEqualTo(TestFiles.sha256(file));
+        assertThat(uploads.completeDueSessions(filledAt.plusSeconds(1))).isZero();
     }
 
     private void setExpiry(String id, Instant at) {

@@ -163,6 +163,7 @@ abstract class RecoveryTest extends CoreTestBase {
                 Instant.now()));
         sessions().recordProgress(s.id(), 2, file.length, "g", Instant.now().minusSeconds(5),
                 Instant.now().plusSeconds(60));
+        sessions().markCompletionDue(s.id(), Instant.now().minusSeconds(5));    // as that transaction does
 
         Recovery.Report report = recovery.run();
 
