@@ -3,9 +3,7 @@ package io.uploads.testing;
 import io.uploads.UploadServiceApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +24,7 @@ public final class SeparateJvm {
 
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
     public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final int START_ATTEMPTS = 3;
 
     private SeparateJvm() {}
 
@@ -122,9 +121,29 @@ public final class SeparateJvm {
 
         /**
          * Starts the server on free ports with the given JVM options and environment (ports are
-         * added) and waits until its application port accepts connections.
+         * added) and waits until its application port answers HTTP. A port found free can be
+         * taken before the server binds it (by the embedded database's own TCP server, say); the
+         * server then fails to start, and is started again on other ports.
          */
         public static Server start(List<String> jvmOptions, Map<String, String> env, Path log) {
+            for (int attempt = 1; ; attempt++) {
+                Server server = launch(jvmOptions, env, log);
+                try {
+                    server.awaitHttp();
+                    return server;
+                } catch (PortTaken e) {
+                    server.close();
+                    if (attempt == START_ATTEMPTS) {
+                        throw new AssertionError("no free ports in " + START_ATTEMPTS + " attempts:\n" + server.log());
+                    }
+                } catch (RuntimeException | Error e) {
+                    server.close();
+                    throw e;
+                }
+            }
+        }
+
+        private static Server launch(List<String> jvmOptions, Map<String, String> env, Path log) {
             int port = freePort();
             int adminPort = freePort();
             Map<String, String> withPorts = new HashMap<>(env);
@@ -139,14 +158,7 @@ public final class SeparateJvm {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Server server = new Server(process, log, port, adminPort);
-            try {
-                server.awaitPort();
-            } catch (RuntimeException | Error e) {
-                server.close();
-                throw e;
-            }
-            return server;
+            return new Server(process, log, port, adminPort);
         }
 
         public String baseUrl() {
@@ -174,22 +186,28 @@ public final class SeparateJvm {
             }
         }
 
-        private void awaitPort() {
+        private void awaitHttp() {
             long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
+                    if (log().contains("Address already in use")) {
+                        throw new PortTaken();
+                    }
                     throw new AssertionError("the server exited with " + process.exitValue() + " before opening its port:\n"
                             + log());
                 }
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("localhost", port), 1000);
+                try {
+                    http().get("/files/resumables", null);    // any HTTP answer: it is our server
                     return;
-                } catch (IOException notYet) {
+                } catch (UncheckedIOException notYet) {
                     pause();
                 }
             }
             throw new AssertionError("the server did not open port " + port + " within " + STARTUP_TIMEOUT + ":\n" + log());
         }
+
+        /** The server could not bind a port that was free when it was chosen. */
+        private static final class PortTaken extends RuntimeException {}
 
         /** SIGKILL, as a crash would: no shutdown hook, no flush, no clean-up. */
         public void kill() {
