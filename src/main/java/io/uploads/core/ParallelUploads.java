@@ -58,6 +58,7 @@ public final class ParallelUploads {
      * chunk is reported missing, so the client sends it again and that request assembles.
      */
     public boolean hasChunk(Caller caller, ParallelChunk chunk) {
+        caller.groupFor(chunk.group());    // the same 403 the chunk itself would get
         return sessions.findActiveByKey(caller.name(), chunk.clientKey())
                 .filter(s -> sameUpload(chunk, s))
                 .filter(s -> !(s.state() == SessionState.OPEN && s.allBytesReceived()

@@ -131,6 +131,7 @@ abstract class FlowBadInputTest extends AppTestBase {
 
         assertRefusedChangingNothing(() -> client.send(file("group.bin", 5), 1), 403, "forbidden_group",
                 "someone-elses-group");
+        assertRefused(client.test(file("group.bin", 5), 1), 403, "forbidden_group", "someone-elses-group");
     }
 
     @Test
