@@ -210,9 +210,12 @@ public final class FlowStyleClient {
 
     /** POSTs any parameters and body the way this client's method sends a chunk. */
     public Reply post(Map<String, String> params, byte[] body, String filename) {
-        return method == Method.OCTET
-                ? postRaw(params, body, FILE_TYPE)
-                : postMultipart(params, new FilePart(filename, body));
+        if (method == Method.OCTET) {
+            return postRaw(params, body, FILE_TYPE);
+        }
+        // resumable.js repeats every parameter in the query string of its multipart POST
+        String target = library == Library.RESUMABLE_JS ? "/flow?" + queryString(params) : "/flow";
+        return postForm(target, params, new FilePart(filename, body));
     }
 
     /** A chunk as {@code method: 'octet'} sends it: parameters in the query, the bytes as the body. */
@@ -249,6 +252,11 @@ public final class FlowStyleClient {
 
     /** A form as the browser's {@code FormData} encodes it: the fields in order, then the file part. */
     public Reply postMultipart(Map<String, String> fields, @Nullable FilePart file) {
+        return postForm("/flow", fields, file);
+    }
+
+    /** {@link #postMultipart} to {@code target}, which may carry a query string. */
+    public Reply postForm(String target, Map<String, String> fields, @Nullable FilePart file) {
         String boundary = "----FlowStyleClientBoundary" + UUID.randomUUID().toString().replace("-", "");
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         fields.forEach((name, value) -> write(body, "--" + boundary + CRLF
@@ -261,7 +269,7 @@ public final class FlowStyleClient {
             write(body, CRLF);
         }
         write(body, "--" + boundary + "--" + CRLF);
-        return http.send("POST", "/flow", token, BodyPublishers.ofByteArray(body.toByteArray()),
+        return http.send("POST", target, token, BodyPublishers.ofByteArray(body.toByteArray()),
                 plus(headers, "Content-Type", "multipart/form-data; boundary=" + boundary));
     }
 
@@ -315,7 +323,8 @@ public final class FlowStyleClient {
         return Collections.unmodifiableMap(more);
     }
 
-    private static String queryString(Map<String, String> params) {
+    /** Parameters as a URL query string, encoded as the libraries encode them. */
+    public static String queryString(Map<String, String> params) {
         List<String> pairs = new ArrayList<>();
         params.forEach((k, v) -> pairs.add(encode(k) + "=" + encode(v)));
         return String.join("&", pairs);

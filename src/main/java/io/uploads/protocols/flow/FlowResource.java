@@ -74,9 +74,16 @@ public final class FlowResource {
         return FlowChunkAnswer.of(uploads.record(caller, params.protocol(), params.chunk(), chunkBytes));
     }
 
-    private static List<String> both(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
+    /**
+     * A parameter in both the query and the form: resumable.js sends every parameter both ways,
+     * so the same value twice is one value; different values stay two, which is refused.
+     */
+    private static List<String> both(List<String> query, List<String> form) {
+        if (query.equals(form)) {
+            return query;
+        }
+        List<String> all = new ArrayList<>(query);
+        all.addAll(form);
         return all;
     }
 }

@@ -10,7 +10,9 @@ import io.dropwizard.testing.ConfigOverride;
 import io.uploads.protocols.flow.FlowAssertions.Stored;
 import io.uploads.testing.AppTestBase;
 import io.uploads.testing.FlowStyleClient;
+import io.uploads.testing.FlowStyleClient.FilePart;
 import io.uploads.testing.FlowStyleClient.FlowFile;
+import io.uploads.testing.FlowStyleClient.Library;
 import io.uploads.testing.FlowStyleClient.Method;
 import io.uploads.testing.Http.Reply;
 import java.util.Arrays;
@@ -123,6 +125,17 @@ abstract class FlowBadInputTest extends AppTestBase {
 
         assertRefusedChangingNothing(() -> client.post(client.params(file, 1), randomBytes(CHUNK + 10, 4),
                 file.filename()), 400, "invalid_request", String.valueOf(CHUNK));
+    }
+
+    @Test
+    void aParameterWhoseQueryAndFormValuesDifferIsRefused() {
+        FlowStyleClient client = newClient().with(Library.RESUMABLE_JS);
+        FlowFile file = file("twice.bin", 17);
+        Map<String, String> params = client.params(file, 1);
+        Map<String, String> query = set("resumableChunkNumber", "2").apply(params);
+
+        assertRefusedChangingNothing(() -> client.postForm("/flow?" + FlowStyleClient.queryString(query), params,
+                new FilePart(file.filename(), file.chunk(1))), 400, "invalid_request", "resumableChunkNumber");
     }
 
     @Test
