@@ -8,7 +8,6 @@ import io.uploads.db.Database;
 import io.uploads.db.SessionDao;
 import java.io.InputStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -30,9 +29,6 @@ public final class ParallelUploads {
     private static final Logger LOG = LoggerFactory.getLogger(ParallelUploads.class);
     /** A lost creation race joins the winner; only a winner already finished again sends us round. */
     private static final int CREATE_ATTEMPTS = 3;
-
-    /** How long after completion a chunk sent again is taken for a client retry. */
-    static final Duration RETRY_WINDOW = Duration.ofMinutes(10);
 
     private final Jdbi jdbi;
     private final ChunkStore store;
@@ -83,18 +79,15 @@ public final class ParallelUploads {
         }
         Optional<UploadSession> active = sessions.findActiveByKey(caller.name(), chunk.clientKey());
         active.ifPresent(chunk::requireSameUpload);
+        if (active.isEmpty()) {
+            uploads.requireRoomForSession(caller);    // before a byte of the body is read
+        }
         // a new identifier's chunk is staged under a fresh id, which becomes the session's if it wins
         String stagingId = active.map(UploadSession::id).orElseGet(() -> UUID.randomUUID().toString());
         String sessionId = active.map(UploadSession::id).orElse(null);
         StagedChunk staged = null;
         try {
             staged = stage(stagingId, chunk, body);
-            if (active.isEmpty()) {
-                Optional<SessionSnapshot> retry = retryOfCompleted(caller, chunk, staged);
-                if (retry.isPresent()) {
-                    return retry.get();
-                }
-            }
             Recorded recorded = active.isPresent()
                     ? recordInto(active.get().id(), chunk, staged)
                     : createOrJoin(caller, protocol, group, stagingId, chunk, staged);
@@ -104,27 +97,12 @@ public final class ParallelUploads {
             }
             return new SessionSnapshot(recorded.session(), Optional.of(recorded.chunk()));
         } finally {
-            if (staged != null) {
-                store.discard(staged);    // no-op once the file was moved into place
-            }
             if (!stagingId.equals(sessionId)) {
                 store.deleteSession(stagingId);    // refused, or lost the race: no session owns this directory
+            } else if (staged != null) {
+                uploads.discard(staged, stagingId);
             }
         }
-    }
-
-    /**
-     * A chunk that an upload completed under this identifier a moment ago holds with the same
-     * bytes: a retry after its answer was lost (perhaps the answer that completed the upload). It
-     * is acknowledged with that session instead of starting a second upload of the same file. Past
-     * the window, the same identifier is a new upload, so a file sent again later is stored again.
-     */
-    private Optional<SessionSnapshot> retryOfCompleted(Caller caller, ParallelChunk chunk, StagedChunk staged) {
-        return sessions.latestCompletedByKey(caller.name(), chunk.clientKey(), clock.instant().minus(RETRY_WINDOW))
-                .filter(s -> sameUpload(chunk, s))
-                .flatMap(s -> chunks.find(s.id(), chunk.number())
-                        .filter(c -> c.md5().equals(staged.md5()) && c.sizeBytes() == staged.size())
-                        .map(c -> new SessionSnapshot(s, Optional.of(c))));
     }
 
     /** The session after a chunk was recorded, and whether this request must now assemble it. */
@@ -163,11 +141,10 @@ public final class ParallelUploads {
 
     private Recorded create(Caller caller, Protocol protocol, String group, String id, ParallelChunk chunk,
                             StagedChunk staged) {
-        uploads.requireRoomForSession(caller);
         Instant now = clock.instant();
         UploadSession session = new UploadSession(id, caller.name(), group, chunk.filename(), protocol,
                 SessionState.OPEN, chunk.totalSize(), chunk.totalChunks(), 0, 0, now, now, uploads.expiry(now),
-                null, null, null, chunk.clientKey(), chunk.chunkSize(), null);
+                null, null, null, chunk.clientKey(), chunk.chunkSize(), null, null);
         Recorded recorded = jdbi.inTransaction(h -> {
             h.attach(SessionDao.class).insert(session);
             return append(h, session, chunk, staged);
@@ -198,8 +175,12 @@ public final class ParallelUploads {
         Chunk recorded = new Chunk(id, chunk.number(), chunk.offset(), staged.size(), staged.md5(), now);
         boolean last = session.receivedBytes() + staged.size() == chunk.totalSize()
                 && lockedChunks.count(id) + 1 == chunk.totalChunks();
-        if (last && chunk.totalChunks() > 1) {
-            store.requireFreeSpace(chunk.totalSize());    // refuse the last chunk rather than fail assembly
+        if (last) {
+            // refuse the last chunk rather than fail assembly; the client sends it again later
+            if (chunk.totalChunks() > 1) {
+                store.requireFreeSpace(chunk.totalSize());
+            }
+            uploads.requireNameFree(session.groupName(), session.filename());
         }
         store.commit(staged, id, chunk.number());
         try {

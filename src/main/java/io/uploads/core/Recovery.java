@@ -134,6 +134,7 @@ public final class Recovery {
                 long received = kept.stream().mapToLong(Chunk::sizeBytes).sum();
                 Instant now = clock.instant();
                 sessions.recordProgress(id, maxChunk, received, session.groupName(), now, session.expiresAt());
+                sessions.clearCompletionDueIfShort(id);
             }
             return new Repair(dropped, unrecorded);
         });

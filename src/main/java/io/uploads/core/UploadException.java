@@ -22,6 +22,8 @@ public final class UploadException extends RuntimeException {
         NOT_FOUND,
         FORBIDDEN_GROUP,
         SESSION_NOT_OPEN,
+        /** Another request changed the session while this one's body arrived; nothing was kept. */
+        CONCURRENT_CHANGE,
         /** The session was idle past its time to live; its bytes are gone or about to be. */
         SESSION_EXPIRED,
         ASSEMBLY_IN_PROGRESS,

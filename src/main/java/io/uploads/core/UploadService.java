@@ -72,7 +72,7 @@ public final class UploadService {
         }
         Instant now = clock.instant();
         UploadSession session = new UploadSession(id, caller.name(), groupName, filename, protocol, SessionState.OPEN,
-                null, null, 1, staged.size(), now, now, expiry(now), null, null, null, null, null, null);
+                null, null, 1, staged.size(), now, now, expiry(now), null, null, null, null, null, null, null);
         Chunk first = new Chunk(id, 1, 0, staged.size(), staged.md5(), now);
         try {
             jdbi.useTransaction(h -> {
@@ -147,7 +147,7 @@ public final class UploadService {
                 return new SessionSnapshot(lockedSessions.find(id).orElseThrow(), Optional.of(chunk));
             });
         } finally {
-            store.discard(staged);    // no-op once the file was moved into place
+            discard(staged, id);
         }
     }
 
@@ -204,10 +204,7 @@ public final class UploadService {
             if (recorded.size() > 1) {
                 store.requireFreeSpace(locked.receivedBytes());    // chunks are copied into one file
             }
-            if (config.onExistingFile() == ExistingFilePolicy.reject && assembler.nameTaken(groupName, locked.filename())) {
-                throw new UploadException(Problem.FILE_EXISTS,
-                        "a file named " + locked.filename() + " already exists in group " + groupName);
-            }
+            requireNameFree(groupName, locked.filename());
             lockedSessions.setGroup(id, groupName, clock.instant());
             move(lockedSessions, id, SessionState.OPEN, SessionState.ASSEMBLING);
             return lockedSessions.find(id).orElseThrow();
@@ -233,12 +230,15 @@ public final class UploadService {
         if (totalSize != null) {
             requireTotalWithin(totalSize);
         }
+        if (filename != null) {
+            requireNameFree(groupName, filename);
+        }
         requireRoomForSession(caller);
         Instant now = clock.instant();
         String id = UUID.randomUUID().toString();
         UploadSession session = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
                 protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, expiry(now), null, null, null,
-                null, null, clientMetadata);
+                null, null, clientMetadata, null);
         sessions.insert(session);
         LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
                 protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
@@ -272,6 +272,7 @@ public final class UploadService {
                 UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
                 requireOpen(locked);
                 requireOffset(offset, locked.receivedBytes());    // another request appended meanwhile
+                requireSameLength(locked, total, staged.size());  // another request declared it meanwhile
                 if (declaredTotal != null && locked.totalSize() == null) {
                     requireAtLeastReceived(declaredTotal, locked.receivedBytes() + staged.size());
                     lockedSessions.declareTotalSize(id, declaredTotal);
@@ -299,7 +300,7 @@ public final class UploadService {
             }
             return appended.allBytesReceived() ? complete(appended, appended.groupName()) : snapshot(appended);
         } finally {
-            store.discard(staged);
+            discard(staged, id);
         }
     }
 
@@ -308,6 +309,18 @@ public final class UploadService {
             return body.read() < 0;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * Under the lock: the length this request was checked against before its body arrived is
+     * still the session's, and the body fits in it.
+     */
+    private static void requireSameLength(UploadSession locked, @Nullable Long checkedAgainst, long bodySize) {
+        Long now = locked.totalSize();
+        if (now != null && (!now.equals(checkedAgainst) || locked.receivedBytes() + bodySize > now)) {
+            throw new UploadException(Problem.CONCURRENT_CHANGE, "another request declared the length of session "
+                    + locked.id() + " as " + now + " bytes meanwhile");
         }
     }
 
@@ -323,6 +336,14 @@ public final class UploadService {
         requireTotalWithin(declared);
         requireAtLeastReceived(declared, session.receivedBytes());
         return declared;
+    }
+
+    /** Under the reject policy, a final name already taken is refused before any work is done. */
+    void requireNameFree(String group, String filename) {
+        if (config.onExistingFile() == ExistingFilePolicy.reject && assembler.nameTaken(group, filename)) {
+            throw new UploadException(Problem.FILE_EXISTS, "a file named " + filename + " already exists in group "
+                    + group);
+        }
     }
 
     void requireTotalWithin(long totalSize) {
@@ -400,7 +421,8 @@ public final class UploadService {
                 boolean moved = jdbi.inTransaction(h -> {
                     SessionDao locked = h.attach(SessionDao.class);
                     return locked.lock(s.id())
-                            .filter(l -> l.state() == SessionState.OPEN && l.expiresAt().isBefore(now))
+                            .filter(l -> l.state() == SessionState.OPEN && l.completionDueAt() == null
+                                    && l.expiresAt().isBefore(now))
                             .map(l -> move(locked, l.id(), SessionState.OPEN, SessionState.EXPIRED))
                             .orElse(false);
                 });
@@ -459,6 +481,17 @@ public final class UploadService {
         return staged;
     }
 
+    /**
+     * Drops a staged chunk that was not moved into place (no-op if it was). Staging re-creates the
+     * session's directory, so if the session finished meanwhile, the directory goes too.
+     */
+    void discard(StagedChunk staged, String sessionId) {
+        store.discard(staged);
+        if (sessions.find(sessionId).map(s -> s.state().isFinal()).orElse(false)) {
+            store.deleteSession(sessionId);
+        }
+    }
+
     /** Assembly could not finish but every byte is still there: the session takes chunks again. */
     private void release(String id, RuntimeException cause) {
         move(sessions, id, SessionState.ASSEMBLING, SessionState.OPEN);
@@ -495,10 +528,14 @@ public final class UploadService {
         }
     }
 
-    /** Expired, or OPEN past its expiry, which the schedule may not have noticed yet. */
+    /**
+     * Expired, or OPEN past its expiry, which the schedule may not have noticed yet. A session due
+     * for completion holds every byte its client sent and never expires.
+     */
     public boolean expired(UploadSession session) {
         return session.state() == SessionState.EXPIRED
-                || (session.state() == SessionState.OPEN && session.expiresAt().isBefore(clock.instant()));
+                || (session.state() == SessionState.OPEN && session.completionDueAt() == null
+                        && session.expiresAt().isBefore(clock.instant()));
     }
 
     /** OPEN and not past its expiry. */

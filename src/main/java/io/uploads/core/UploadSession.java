@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
  * @param clientKey the client's own name for the upload (flow.js / resumable.js identifier)
  * @param chunkSize the chunk size the client declared up front (flow.js / resumable.js)
  * @param clientMetadata tus {@code Upload-Metadata} as the client sent it
+ * @param completionDueAt since when the session holds every byte of its declared length without
+ *        being completed yet; such a session is completed by the server, never expired
  */
 public record UploadSession(
         String id,
@@ -29,7 +31,8 @@ public record UploadSession(
         @Nullable String sha256,
         @Nullable String clientKey,
         @Nullable Long chunkSize,
-        @Nullable String clientMetadata) {
+        @Nullable String clientMetadata,
+        @Nullable Instant completionDueAt) {
 
     /** Whether the declared size is known and every byte of it has arrived. */
     public boolean allBytesReceived() {

@@ -17,11 +17,12 @@ public interface SessionDao {
             INSERT INTO upload_session (id, owner, group_name, filename, protocol, state, total_size, total_chunks,
                                         max_chunk, received_bytes, created_at, updated_at, expires_at,
                                         completed_at, final_path, sha256, client_key, client_key_active, chunk_size,
-                                        client_metadata)
+                                        client_metadata, completion_due_at)
             VALUES (:id, :owner, :groupName, :filename, :protocol, :state, :totalSize, :totalChunks,
                     :maxChunk, :receivedBytes, :createdAt, :updatedAt, :expiresAt,
                     :completedAt, :finalPath, :sha256, :clientKey,
-                    CASE WHEN :clientKey IS NULL THEN NULL ELSE TRUE END, :chunkSize, :clientMetadata)
+                    CASE WHEN :clientKey IS NULL THEN NULL ELSE TRUE END, :chunkSize, :clientMetadata,
+                    :completionDueAt)
             """)
     void insert(@BindMethods UploadSession session);
 
@@ -35,15 +36,6 @@ public interface SessionDao {
     /** The session the owner's client calls {@code clientKey}, while it is OPEN or ASSEMBLING. */
     @SqlQuery("SELECT * FROM upload_session WHERE owner = :owner AND client_key = :clientKey AND client_key_active")
     Optional<UploadSession> findActiveByKey(String owner, String clientKey);
-
-    /** The owner's session under {@code clientKey} completed most recently, if after {@code since}. */
-    @SqlQuery("""
-            SELECT * FROM upload_session
-            WHERE owner = :owner AND client_key = :clientKey AND state = 'COMPLETED' AND completed_at > :since
-            ORDER BY completed_at DESC
-            LIMIT 1
-            """)
-    Optional<UploadSession> latestCompletedByKey(String owner, String clientKey, Instant since);
 
     @SqlQuery("""
             SELECT * FROM upload_session
@@ -69,7 +61,7 @@ public interface SessionDao {
 
     @SqlQuery("""
             SELECT * FROM upload_session
-            WHERE state = 'OPEN' AND expires_at < :now
+            WHERE state = 'OPEN' AND expires_at < :now AND completion_due_at IS NULL
             ORDER BY expires_at
             LIMIT :limit
             """)
@@ -83,6 +75,10 @@ public interface SessionDao {
             LIMIT :limit
             """)
     List<UploadSession> findCompletionDue(Instant before, int limit);
+
+    /** After recovery dropped bytes: the session is no longer complete, so not due either. */
+    @SqlUpdate("UPDATE upload_session SET completion_due_at = NULL WHERE id = :id AND received_bytes < total_size")
+    boolean clearCompletionDueIfShort(String id);
 
     /** Marks an OPEN session due for completion if it holds every byte of its declared length. */
     @SqlUpdate("""

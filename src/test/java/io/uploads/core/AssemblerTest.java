@@ -49,7 +49,7 @@ class AssemblerTest {
     @Test
     void anUploadWithNoChunksBecomesAnEmptyFile() throws IOException {
         UploadSession empty = new UploadSession("s0", "alice", "g", "empty.bin", Protocol.TUS, SessionState.ASSEMBLING,
-                0L, null, 0, 0, T0, T0, T0, null, null, null, null, null, null);
+                0L, null, 0, 0, T0, T0, T0, null, null, null, null, null, null, null);
 
         Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(empty, List.of());
 
@@ -110,7 +110,7 @@ class AssemblerTest {
             store.commit(store.stage(id, new ByteArrayInputStream(part), part.length, part.length), id, n);
         }
         return new UploadSession(id, "alice", "g", "data.bin", Protocol.RESUMABLES, SessionState.ASSEMBLING, null, null,
-                parts, file.length, T0, T0, T0, null, null, null, null, null, null);
+                parts, file.length, T0, T0, T0, null, null, null, null, null, null, null);
     }
 
     private static List<Chunk> chunksOf(UploadSession session, byte[] file, int parts) {

@@ -27,6 +27,7 @@ abstract class CoreTestBase extends DatabaseTestBase {
 
     Path storage;
     ChunkStore store;
+    UploadsConfig config;
     UploadService uploads;
 
     @BeforeEach
@@ -36,7 +37,7 @@ abstract class CoreTestBase extends DatabaseTestBase {
         jdbi.useHandle(h -> h.execute("DELETE FROM upload_session"));
         storage = Files.createTempDirectory(tmp, "storage-");
         store = new ChunkStore(storage, 0);
-        UploadsConfig config = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
+        config = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
                 io.dropwizard.util.Duration.days(1), ExistingFilePolicy.rename, io.dropwizard.util.Duration.seconds(0));
         uploads = new UploadService(jdbi, store, UploadServiceApplication.clock(), config);
     }

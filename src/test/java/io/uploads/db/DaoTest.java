@@ -34,7 +34,7 @@ abstract class DaoTest extends DatabaseTestBase {
     private UploadSession newSession(String owner, String filename, Instant updated) {
         UploadSession s = new UploadSession(UUID.randomUUID().toString(), owner, "g", filename, Protocol.RESUMABLES,
                 SessionState.OPEN, null, null, 0, 0, T0, updated, updated.plus(1, ChronoUnit.DAYS), null, null, null,
-                null, null, null);
+                null, null, null, null);
         sessions().insert(s);
         return s;
     }
@@ -43,7 +43,7 @@ abstract class DaoTest extends DatabaseTestBase {
     void sessionRoundTripsEveryColumn() {
         UploadSession s = new UploadSession(UUID.randomUUID().toString(), "o", "grp", "näme ✓.bin", Protocol.TUS,
                 SessionState.OPEN, 1234L, 7, 3, 999L, T0, T0.plusSeconds(1), T0.plusSeconds(2), null, null, null,
-                "1234-n_mebin", 256L, "filename bsOkbWUg4pyTLmJpbg==,group Z3Jw");
+                "1234-n_mebin", 256L, "filename bsOkbWUg4pyTLmJpbg==,group Z3Jw", T0.plusSeconds(3));
         sessions().insert(s);
 
         assertThat(sessions().find(s.id())).contains(s);
@@ -58,7 +58,7 @@ abstract class DaoTest extends DatabaseTestBase {
     private static UploadSession keyedSession(String owner, String key) {
         return new UploadSession(UUID.randomUUID().toString(), owner, "g", "f.bin", Protocol.FLOW,
                 SessionState.OPEN, 10L, 1, 0, 0, T0, T0, T0.plus(1, ChronoUnit.DAYS), null, null, null,
-                key, 10L, null);
+                key, 10L, null, null);
     }
 
     @Test

@@ -29,7 +29,7 @@ public final class TusRefusalMapper implements ExceptionMapper<TusRefusal> {
             case FORBIDDEN_GROUP -> 403;
             case NOT_FOUND -> 404;
             // "If the offsets do not match, the Server MUST respond with the 409 Conflict status"
-            case OFFSET_MISMATCH, SESSION_NOT_OPEN, FILE_EXISTS -> 409;
+            case OFFSET_MISMATCH, SESSION_NOT_OPEN, CONCURRENT_CHANGE, FILE_EXISTS -> 409;
             case SESSION_EXPIRED -> 410;
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;

@@ -3,6 +3,7 @@ package io.uploads.protocols.flow;
 import static io.uploads.protocols.flow.FlowAssertions.assertChunkRows;
 import static io.uploads.protocols.flow.FlowAssertions.assertCompleted;
 import static io.uploads.protocols.flow.FlowAssertions.onlySession;
+import static io.uploads.protocols.flow.FlowAssertions.sessions;
 import static io.uploads.testing.TestFiles.randomBytes;
 import static io.uploads.protocols.flow.FlowAssertions.stored;
 import static io.uploads.testing.FlowStyleClient.lastChunkFirst;
@@ -20,8 +21,7 @@ import io.uploads.testing.FlowStyleClient.Method;
 import io.uploads.testing.FlowStyleClient.Run;
 import io.uploads.testing.Http.Reply;
 import io.uploads.testing.TestFiles;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -153,43 +153,53 @@ abstract class FlowApiTest extends AppTestBase {
     }
 
     /**
-     * flow.js retries a chunk whose answer was lost, and the lost answer may be the one that
-     * completed the upload: the retry must not start a second upload (for a one-chunk file, a
-     * second copy of the file) under the identifier.
+     * flow.js retries a chunk whose answer was lost, possibly the answer that completed the
+     * upload. The identifier is free once its upload completed, so the retry starts a new upload
+     * (for a one-chunk file, a second copy): never acknowledged without being stored, and the
+     * completed upload is never touched.
      */
     @ParameterizedTest(name = "{0} chunks")
     @ValueSource(ints = {1, 3})
-    void chunkResentAfterItsUploadCompletedStartsNoSecondUpload(int chunks) throws Exception {
+    void chunkResentAfterItsUploadCompletedStartsANewUploadAndLeavesTheCompletedOne(int chunks) throws Exception {
         String owner = "api-lost-answer-" + chunks;
-        FlowStyleClient client = client(owner, "lost-group-" + chunks);
+        String group = "lost-group-" + chunks;
+        FlowStyleClient client = client(owner, group);
         FlowFile file = FlowFile.of("lost.bin", randomBytes(chunks * CHUNK + 7, 26), CHUNK);
         Run run = client.upload(file, file.chunkNumbers());
         int completing = run.completions().get(0).json().get("chunk").asInt();
-        Stored before = stored(app);
 
         Reply retry = client.send(file, completing);
 
         assertThat(retry.status()).as(retry.body()).isEqualTo(200);
-        assertThat(stored(app)).as("rows and files after the retry").isEqualTo(before);
-        assertCompleted(app, owner, file, "lost-group-" + chunks, Protocol.FLOW, run);
+        assertThat(retry.text("id")).isNotEqualTo(run.completions().get(0).text("id"));
+        assertThat(retry.text("state")).isEqualTo(chunks == 1 ? "COMPLETED" : "OPEN");
+        if (chunks == 1) {
+            assertThat(retry.text("path")).isEqualTo("files/" + group + "/lost-1.bin");
+        }
+        assertThat(sessions(app, owner, file.identifier())).hasSize(2);
+        assertThat(Files.readAllBytes(app.storage().resolve("files/" + group + "/lost.bin"))).isEqualTo(file.bytes());
     }
 
+    /** flow.js names an upload by size and name: an edited file of the same size reuses the identifier. */
     @Test
-    void theSameFileSentAgainLongAfterCompletionIsANewUpload() throws Exception {
-        String owner = "api-sent-again";
-        FlowStyleClient client = client(owner, "again-group");
-        FlowFile file = FlowFile.of("again.bin", randomBytes(2 * CHUNK + 7, 27), CHUNK);
-        client.upload(file, file.chunkNumbers());
-        app.jdbi().useHandle(h -> h.createUpdate("UPDATE upload_session SET completed_at = :at WHERE owner = :owner")
-                .bind("at", Instant.now().minus(1, ChronoUnit.HOURS)).bind("owner", owner).execute());
+    void anEditedFileOfTheSameNameAndSizeIsStoredAgainInFull() throws Exception {
+        String owner = "api-edited";
+        FlowStyleClient client = client(owner, "edited-group");
+        byte[] original = randomBytes(3 * CHUNK + 7, 27);
+        byte[] edited = original.clone();
+        edited[edited.length - 1] ^= 1;    // only the last chunk differs
+        FlowFile first = FlowFile.of("edited.bin", original, CHUNK);
+        FlowFile second = FlowFile.of("edited.bin", edited, CHUNK);
+        assertThat(second.identifier()).isEqualTo(first.identifier());
+        client.upload(first, first.chunkNumbers());
 
-        Reply first = client.send(file, 1);
+        Run again = client.upload(second, second.chunkNumbers());
 
-        assertThat(first.status()).as(first.body()).isEqualTo(200);
-        assertThat(first.text("state")).isEqualTo("OPEN");
-        int sessions = app.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM upload_session WHERE owner = :owner")
-                .bind("owner", owner).mapTo(Integer.class).one());
-        assertThat(sessions).isEqualTo(2);
+        assertThat(again.posted()).as("every chunk is sent and stored again").hasSize(second.totalChunks());
+        assertThat(again.completions()).hasSize(1);
+        assertThat(Files.readAllBytes(app.storage().resolve(again.completions().get(0).text("path"))))
+                .isEqualTo(edited);
+        assertThat(Files.readAllBytes(app.storage().resolve("files/edited-group/edited.bin"))).isEqualTo(original);
     }
 
     @Test

@@ -18,8 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * A tus upload whose last PATCH could not be completed (here: the name is taken under
- * {@code onExistingFile: reject}) holds every byte, and its client, seeing the offset at the
+ * Under {@code onExistingFile: reject} a taken name is refused when the upload is created. A
+ * name taken later, while the upload runs, makes its completion fail: the upload holds every byte, and its client, seeing the offset at the
  * length, takes it for finished. The server finishes it once it can: the sweep every minute, or
  * recovery on demand, which this test uses so as not to wait.
  */
@@ -36,12 +36,10 @@ abstract class TusExistingFileRejectTest extends AppTestBase {
     void anUploadWhoseCompletionWasRefusedIsCompletedByTheServerOnceItCan() throws Exception {
         String token = app.token("tus-reject", GROUP);
         byte[] file = randomBytes(5_000, 41);
-        Path taken = Files.createDirectories(app.storage().resolve("files").resolve(GROUP)).resolve("taken.bin");
-        Files.write(taken, new byte[] {7});
-        Reply created = http.send("POST", TusTesting.CREATION_PATH, token, BodyPublishers.noBody(), headers(
-                "Tus-Resumable", "1.0.0", "Upload-Length", String.valueOf(file.length),
-                "Upload-Metadata", TusTesting.metadataPair("filename", "taken.bin")));
+        Reply created = create(token, "taken.bin", file.length);
         String path = TusTesting.CREATION_PATH + "/" + TusTesting.idOf(header(created, "Location"));
+        Path taken = Files.createDirectories(app.storage().resolve("files").resolve(GROUP)).resolve("taken.bin");
+        Files.write(taken, new byte[] {7});    // someone else's file arrives while the upload runs
 
         Reply last = http.send("PATCH", path, token, BodyPublishers.ofByteArray(file), headers(
                 "Tus-Resumable", "1.0.0", "Upload-Offset", "0", "Content-Type", TusTesting.OFFSET_OCTET_STREAM));
@@ -60,6 +58,28 @@ abstract class TusExistingFileRejectTest extends AppTestBase {
         assertThat(app.session(id).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
         assertThat(Files.readAllBytes(taken)).isEqualTo(file);
         assertThat(app.session(id).orElseThrow().sha256()).isEqualTo(TestFiles.sha256(file));
+    }
+
+    @Test
+    void creatingAnUploadOfATakenNameIsRefusedAtOnce() throws Exception {
+        String token = app.token("tus-reject-early", GROUP);
+        Path taken = Files.createDirectories(app.storage().resolve("files").resolve(GROUP)).resolve("early.bin");
+        Files.write(taken, new byte[] {8});
+
+        Reply refused = create(token, "early.bin", 10);
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.text("error")).isEqualTo("file_exists");
+        assertThat(header(refused, "Location")).isNull();
+        int sessions = app.jdbi().withHandle(h -> h.createQuery(
+                "SELECT COUNT(*) FROM upload_session WHERE owner = 'tus-reject-early'").mapTo(Integer.class).one());
+        assertThat(sessions).isZero();
+    }
+
+    private Reply create(String token, String filename, long length) {
+        return http.send("POST", TusTesting.CREATION_PATH, token, BodyPublishers.noBody(), headers(
+                "Tus-Resumable", "1.0.0", "Upload-Length", String.valueOf(length),
+                "Upload-Metadata", TusTesting.metadataPair("filename", filename)));
     }
 
     private Reply recoverNow() {

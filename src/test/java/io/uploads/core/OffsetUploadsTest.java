@@ -1,0 +1,149 @@
+package io.uploads.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dropwizard.util.DataSize;
+import io.uploads.config.UploadsConfig;
+import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Appends at offsets (tus) racing on one session, and a full session's life after a failed completion. */
+abstract class OffsetUploadsTest extends CoreTestBase {
+
+    private static ChunkChecks tus(long contentLength) {
+        return new ChunkChecks(null, null, contentLength, true, true);
+    }
+
+    @Test
+    void aLengthDeclaredWhileAnotherBodyStreamsRefusesThatBody() throws Exception {
+        String id = uploads.create(ALICE, Protocol.TUS, "declared.bin", null, null, null).session().id();
+        HeldBody held = new HeldBody(bytes(100, 1));
+        CompletableFuture<SessionSnapshot> streaming = CompletableFuture.supplyAsync(
+                () -> uploads.appendAtOffset(ALICE, id, 0, null, held, tus(100)));
+        held.awaitFirstRead();
+
+        uploads.appendAtOffset(ALICE, id, 0, 10L, new ByteArrayInputStream(new byte[0]), tus(0));
+        held.release();
+
+        assertConflict(streaming);
+        UploadSession s = sessions().find(id).orElseThrow();
+        assertThat(s.totalSize()).isEqualTo(10L);
+        assertThat(s.receivedBytes()).isZero();
+    }
+
+    @Test
+    void twoLengthsDeclaredAtOnceKeepTheFirstAndRefuseTheOther() throws Exception {
+        String id = uploads.create(ALICE, Protocol.TUS, "twice.bin", null, null, null).session().id();
+        HeldBody held = new HeldBody(bytes(100, 2));
+        CompletableFuture<SessionSnapshot> streaming = CompletableFuture.supplyAsync(
+                () -> uploads.appendAtOffset(ALICE, id, 0, 100L, held, tus(100)));
+        held.awaitFirstRead();
+
+        uploads.appendAtOffset(ALICE, id, 0, 50L, new ByteArrayInputStream(new byte[0]), tus(0));
+        held.release();
+
+        assertConflict(streaming);
+        UploadSession s = sessions().find(id).orElseThrow();
+        assertThat(s.totalSize()).isEqualTo(50L);
+        assertThat(s.receivedBytes()).isZero();
+    }
+
+    @Test
+    void anUploadHoldingEveryByteIsNeverExpiredWhileItWaitsForCompletion() throws Exception {
+        MovableClock clock = new MovableClock();
+        UploadsConfig reject = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
+                io.dropwizard.util.Duration.days(1), ExistingFilePolicy.reject, io.dropwizard.util.Duration.seconds(0));
+        UploadService service = new UploadService(jdbi, store, clock, reject);
+        String id = service.create(ALICE, Protocol.TUS, "taken.bin", null, 1000L, null).session().id();
+        Files.write(Files.createDirectories(storage.resolve("files/g")).resolve("taken.bin"), new byte[] {1});
+        assertThatThrownBy(() -> service.appendAtOffset(ALICE, id, 0, null,
+                new ByteArrayInputStream(bytes(1000, 3)), tus(1000)))
+                .isInstanceOfSatisfying(UploadException.class,
+                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.FILE_EXISTS));
+
+        clock.now = clock.now.plus(Duration.ofDays(2));
+
+        assertThat(service.expireIdleSessions()).isZero();
+        UploadSession waiting = sessions().find(id).orElseThrow();
+        assertThat(waiting.state()).isEqualTo(SessionState.OPEN);
+        assertThat(waiting.receivedBytes()).isEqualTo(1000);
+        assertThat(store.chunkNumbersOnDisk(id)).containsExactly(1);
+        Files.delete(storage.resolve("files/g/taken.bin"));
+        assertThat(service.completeDueSessions(clock.instant())).isEqualTo(1);
+        assertThat(sessions().find(id).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
+    }
+
+    private static void assertConflict(CompletableFuture<SessionSnapshot> request) {
+        assertThatThrownBy(() -> request.get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(UploadException.class)
+                .satisfies(e -> assertThat(((UploadException) e.getCause()).problem())
+                        .isEqualTo(UploadException.Problem.CONCURRENT_CHANGE));
+    }
+
+    /** A request body whose bytes arrive only once the test lets them. */
+    private static final class HeldBody extends InputStream {
+        private final ByteArrayInputStream bytes;
+        private final CountDownLatch firstRead = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        HeldBody(byte[] data) {
+            this.bytes = new ByteArrayInputStream(data);
+        }
+
+        void awaitFirstRead() throws InterruptedException {
+            assertThat(firstRead.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        @Override
+        public int read() {
+            throw new UnsupportedOperationException("read in buffers");
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            firstRead.countDown();
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+            return bytes.read(b, off, len);
+        }
+    }
+
+    private static final class MovableClock extends Clock {
+        volatile Instant now = Instant.now();
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
