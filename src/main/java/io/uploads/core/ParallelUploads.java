@@ -146,6 +146,7 @@ public final class ParallelUploads {
                 SessionState.OPEN, chunk.totalSize(), chunk.totalChunks(), 0, 0, now, now, uploads.expiry(now),
                 null, null, null, chunk.clientKey(), chunk.chunkSize(), null, null);
         Recorded recorded = jdbi.inTransaction(h -> {
+            uploads.requireRoomForSession(h, caller);
             h.attach(SessionDao.class).insert(session);
             return append(h, session, chunk, staged);
         });

@@ -6,6 +6,7 @@ import io.uploads.core.ChunkStore.StagedChunk;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.db.ChunkDao;
 import io.uploads.db.SessionDao;
+import io.uploads.db.TokenDao;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -76,6 +78,7 @@ public final class UploadService {
         Chunk first = new Chunk(id, 1, 0, staged.size(), staged.md5(), now);
         try {
             jdbi.useTransaction(h -> {
+                requireRoomForSession(h, caller);
                 h.attach(SessionDao.class).insert(session);
                 store.commit(staged, id, 1);
                 h.attach(ChunkDao.class).insert(first);
@@ -233,13 +236,15 @@ public final class UploadService {
         if (filename != null) {
             requireNameFree(groupName, filename);
         }
-        requireRoomForSession(caller);
         Instant now = clock.instant();
         String id = UUID.randomUUID().toString();
         UploadSession session = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
                 protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, expiry(now), null, null, null,
                 null, null, clientMetadata, null);
-        sessions.insert(session);
+        jdbi.useTransaction(h -> {
+            requireRoomForSession(h, caller);
+            h.attach(SessionDao.class).insert(session);
+        });
         LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
                 protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
         return session.allBytesReceived() ? complete(session, groupName) : snapshot(session);
@@ -514,8 +519,19 @@ public final class UploadService {
                 .orElseThrow(() -> notFound(id));
     }
 
+    /** Refuses early, before a body is read; {@link #requireRoomForSession(Handle, Caller)} decides. */
     void requireRoomForSession(Caller caller) {
-        if (sessions.countOpen(caller.name()) >= config.maxOpenSessionsPerPrincipal()) {
+        requireRoom(caller, sessions.countOpen(caller.name()));
+    }
+
+    /** In the transaction that creates a session: counts under the principal's lock. */
+    void requireRoomForSession(Handle h, Caller caller) {
+        h.attach(TokenDao.class).lockPrincipal(caller.name());
+        requireRoom(caller, h.attach(SessionDao.class).countOpen(caller.name()));
+    }
+
+    private void requireRoom(Caller caller, int open) {
+        if (open >= config.maxOpenSessionsPerPrincipal()) {
             throw new UploadException(Problem.TOO_MANY_SESSIONS, caller.name() + " already has "
                     + config.maxOpenSessionsPerPrincipal() + " open upload sessions; finish or delete one");
         }

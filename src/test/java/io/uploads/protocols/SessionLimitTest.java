@@ -14,7 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +73,36 @@ abstract class SessionLimitTest extends AppTestBase {
 
         assertThat(terminated.status()).isEqualTo(204);
         assertThat(createTus(token, "three.bin").status()).isEqualTo(201);
+    }
+
+    /** The principal's token rows are locked while its sessions are counted and one is added. */
+    @Test
+    void sessionsStartedAtTheSameInstantNeverExceedTheLimit() throws Exception {
+        String token = app.token("racing", "racing-group");
+        FlowStyleClient flow = new FlowStyleClient(app.baseUrl(), token);
+        int attempts = 8;
+        CyclicBarrier start = new CyclicBarrier(attempts);
+        ExecutorService threads = Executors.newFixedThreadPool(attempts);
+        try {
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                int n = i;
+                statuses.add(threads.submit(() -> {
+                    start.await();
+                    return n % 2 == 0
+                            ? createTus(token, "race-" + n + ".bin").status()
+                            : flow.send(FlowFile.of("race-" + n + ".bin", randomBytes(30, n), 10), 1).status();
+                }));
+            }
+            List<Integer> answered = new ArrayList<>();
+            for (Future<Integer> status : statuses) {
+                answered.add(status.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(answered).filteredOn(status -> status == 429).hasSize(attempts - LIMIT);
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(openSessions("racing")).isEqualTo(LIMIT);
     }
 
     private Reply createTus(String token, String filename) {
