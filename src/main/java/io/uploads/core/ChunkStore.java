@@ -165,8 +165,14 @@ public final class ChunkStore {
         }
     }
 
-    public void discard(StagedChunk staged) {
-        deleteQuietly(staged.file());
+    /** Deletes a staged chunk that was not committed; false when there was nothing left to delete. */
+    public boolean discard(StagedChunk staged) {
+        try {
+            return Files.deleteIfExists(staged.file());
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", staged.file(), e.toString());
+            return false;
+        }
     }
 
     public Path chunkPath(String sessionId, int chunkNumber) {

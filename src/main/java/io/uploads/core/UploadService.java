@@ -295,8 +295,10 @@ public final class UploadService {
                         throw e;
                     }
                 }
-                // completion follows this transaction; should it not happen, the sweep sees to it
-                lockedSessions.markCompletionDue(id, clock.instant());
+                if (total != null && offset + staged.size() == total) {
+                    // completion follows this transaction; should it not happen, the sweep sees to it
+                    lockedSessions.markCompletionDue(id, clock.instant());
+                }
                 return lockedSessions.find(id).orElseThrow();
             });
             if (staged.interrupted()) {
@@ -491,8 +493,8 @@ public final class UploadService {
      * session's directory, so if the session finished meanwhile, the directory goes too.
      */
     void discard(StagedChunk staged, String sessionId) {
-        store.discard(staged);
-        if (sessions.find(sessionId).map(s -> s.state().isFinal()).orElse(false)) {
+        boolean refused = store.discard(staged);
+        if (refused && sessions.find(sessionId).map(s -> s.state().isFinal()).orElse(false)) {
             store.deleteSession(sessionId);
         }
     }

@@ -3,9 +3,9 @@ package io.uploads.protocols.flow;
 import io.uploads.core.ParallelChunk;
 import io.uploads.core.Protocol;
 import io.uploads.core.UploadException;
+import io.uploads.protocols.Parameters;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The parameters of a flow.js or resumable.js request, under either library's names
@@ -30,7 +30,7 @@ record FlowParams(Protocol protocol, ParallelChunk chunk) {
         ParallelChunk chunk = new ParallelChunk(
                 names.required("Identifier"),
                 names.required("Filename"),
-                single(values, GROUP),
+                Parameters.single(values, GROUP),
                 (int) names.number("ChunkNumber", Integer.MAX_VALUE),
                 names.number("ChunkSize", Long.MAX_VALUE),
                 names.number("CurrentChunkSize", Long.MAX_VALUE),
@@ -42,7 +42,7 @@ record FlowParams(Protocol protocol, ParallelChunk chunk) {
     private record Names(Map<String, List<String>> values, String prefix) {
 
         String required(String name) {
-            String value = single(values, prefix + name);
+            String value = Parameters.single(values, prefix + name);
             if (value == null) {
                 throw invalid(prefix + name + " is required");
             }
@@ -61,21 +61,6 @@ record FlowParams(Protocol protocol, ParallelChunk chunk) {
             }
             throw invalid(prefix + name + " must be a whole number from 0 to " + max + "; got " + raw);
         }
-    }
-
-    private static @Nullable String single(Map<String, List<String>> values, String name) {
-        List<String> given = values.get(name);
-        if (given == null || given.isEmpty()) {
-            return null;
-        }
-        if (given.size() > 1) {
-            throw invalid(name + " is given more than once");
-        }
-        String value = given.get(0);
-        if (value.isEmpty()) {
-            throw invalid(name + " is empty");
-        }
-        return value;
     }
 
     private static UploadException invalid(String message) {

@@ -2,6 +2,7 @@ package io.uploads.protocols.resumables;
 
 import io.uploads.core.UploadException;
 import io.uploads.core.UploadException.Problem;
+import io.uploads.protocols.Parameters;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -24,23 +25,23 @@ record ChunkQuery(@Nullable Integer chunk, @Nullable String id, @Nullable String
 
     /** @param pathGroup the group segment of {@code /files/stream/{group}/{filename}}, if used */
     static ChunkQuery parse(MultivaluedMap<String, String> query, @Nullable String pathGroup) {
-        String rawChunk = single(query, "chunk");
+        String rawChunk = Parameters.single(query, "chunk");
         if (rawChunk == null) {
             throw invalid("chunk is required: a chunk number from 1, or end");
         }
         Integer chunk = rawChunk.equals("end") ? null : chunkNumber(rawChunk);
         String id = id(query, false);
-        String md5 = single(query, "md5sum");
+        String md5 = Parameters.single(query, "md5sum");
         if (md5 != null && !MD5.matcher(md5).matches()) {
             throw invalid("md5sum must be 32 hexadecimal digits");
         }
-        String offset = single(query, "offset");
-        return new ChunkQuery(chunk, id, group(single(query, "group"), pathGroup), md5,
+        String offset = Parameters.single(query, "offset");
+        return new ChunkQuery(chunk, id, group(Parameters.single(query, "group"), pathGroup), md5,
                 offset == null ? null : nonNegative("offset", offset));
     }
 
     static @Nullable String id(MultivaluedMap<String, String> query, boolean required) {
-        String id = single(query, "id");
+        String id = Parameters.single(query, "id");
         if (id == null && required) {
             throw invalid("id is required");
         }
@@ -52,7 +53,7 @@ record ChunkQuery(@Nullable Integer chunk, @Nullable String id, @Nullable String
 
     /** The {@code group} of a query without a chunk (whole-file PUT), agreeing with the path's. */
     static @Nullable String group(MultivaluedMap<String, String> query, @Nullable String pathGroup) {
-        return group(single(query, "group"), pathGroup);
+        return group(Parameters.single(query, "group"), pathGroup);
     }
 
     private static @Nullable String group(@Nullable String queryGroup, @Nullable String pathGroup) {
@@ -80,21 +81,6 @@ record ChunkQuery(@Nullable Integer chunk, @Nullable String id, @Nullable String
             // answered below
         }
         throw invalid(name + " must be a non-negative integer" + (name.equals("chunk") ? " or end" : "") + "; got " + raw);
-    }
-
-    private static @Nullable String single(MultivaluedMap<String, String> query, String name) {
-        var values = query.get(name);
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.size() > 1) {
-            throw invalid(name + " is given more than once");
-        }
-        String value = values.get(0);
-        if (value.isEmpty()) {
-            throw invalid(name + " is empty");
-        }
-        return value;
     }
 
     private static UploadException invalid(String message) {

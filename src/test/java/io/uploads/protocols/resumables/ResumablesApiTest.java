@@ -2,7 +2,6 @@ package io.uploads.protocols.resumables;
 
 import static io.uploads.testing.TestFiles.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -749,17 +747,6 @@ abstract class ResumablesApiTest extends AppTestBase {
                 .one());
     }
 
-    /** Polls until {@code condition} holds; for effects the server produces asynchronously. */
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 400; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        fail("gave up waiting for " + what);
-    }
-
     static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);
@@ -767,7 +754,6 @@ abstract class ResumablesApiTest extends AppTestBase {
             throw new UncheckedIOException(e);
         }
     }
-
 
     static byte[] slice(byte[] b, int from, int to) {
         return Arrays.copyOfRange(b, from, to);

@@ -1,7 +1,6 @@
 package io.uploads.protocols.resumables;
 
 import static io.uploads.protocols.resumables.ResumablesApiTest.assertRefused;
-import static io.uploads.protocols.resumables.ResumablesApiTest.await;
 import static io.uploads.protocols.resumables.ResumablesApiTest.partFiles;
 import static io.uploads.testing.TestFiles.randomBytes;
 import static io.uploads.protocols.resumables.ResumablesApiTest.segment;
@@ -13,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.uploads.core.SessionState;
 import io.uploads.protocols.resumables.ResumablesApiTest.Stored;
 import io.uploads.testing.AppTestBase;
+import io.uploads.testing.Await;
 import io.uploads.testing.Http.Reply;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -273,9 +273,9 @@ abstract class ResumablesBadInputTest extends AppTestBase {
             out.write(requestHead("PATCH", stream("cut.bin", "chunk=2&id=" + id), token, 100_000));
             out.write(randomBytes(1_000, 18));
             out.flush();
-            await("the server to start receiving chunk 2", () -> !partFilesIn(sessionDir).isEmpty());
+            Await.until("the server to start receiving chunk 2", () -> !partFilesIn(sessionDir).isEmpty());
         }
-        await("the server to discard the partial chunk", () -> partFilesIn(sessionDir).isEmpty());
+        Await.until("the server to discard the partial chunk", () -> partFilesIn(sessionDir).isEmpty());
 
         assertThat(stored(app, id)).isEqualTo(before);
         Reply retry = http.patch(stream("cut.bin", "chunk=2&id=" + id), token, randomBytes(3_000, 19));

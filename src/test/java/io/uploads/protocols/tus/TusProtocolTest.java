@@ -12,6 +12,7 @@ import io.uploads.core.Protocol;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadSession;
 import io.uploads.testing.AppTestBase;
+import io.uploads.testing.Await;
 import io.uploads.testing.Http;
 import io.uploads.testing.Http.Reply;
 import io.uploads.testing.TestFiles;
@@ -568,7 +569,7 @@ abstract class TusProtocolTest extends AppTestBase {
 
         TusTesting.sendAndDisconnect(app, "PATCH", zoe.path(id), zoe.rawPatchHeaders(0), file.length,
                 slice(file, 0, arrived), () -> !TusTesting.partFiles(app, id).isEmpty());
-        TusTesting.await("the offset to advance", () -> app.session(id).orElseThrow().receivedBytes() > 0);
+        Await.until("the offset to advance", () -> app.session(id).orElseThrow().receivedBytes() > 0);
 
         Reply head = zoe.head(id);
         assertStatus(head, 200);
@@ -588,7 +589,7 @@ abstract class TusProtocolTest extends AppTestBase {
 
         TusTesting.sendAndDisconnect(app, "PATCH", amy.path(id), headers, file.length, slice(file, 0, 30_000),
                 () -> !TusTesting.partFiles(app, id).isEmpty());
-        TusTesting.await("the partial body to be discarded", () -> TusTesting.partFiles(app, id).isEmpty());
+        Await.until("the partial body to be discarded", () -> TusTesting.partFiles(app, id).isEmpty());
 
         assertThat(header(amy.head(id), "Upload-Offset")).isEqualTo("0");
         assertStatus(amy.patch(id, 0, file), 204);

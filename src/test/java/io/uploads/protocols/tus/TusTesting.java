@@ -1,11 +1,11 @@
 package io.uploads.protocols.tus;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.uploads.core.Chunk;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadSession;
+import io.uploads.testing.Await;
 import io.uploads.testing.Http.Reply;
 import io.uploads.testing.TestApp;
 import io.uploads.testing.TestFiles;
@@ -63,17 +63,6 @@ final class TusTesting {
         return uploadUrl.substring(uploadUrl.lastIndexOf('/') + 1);
     }
 
-    /** Polls until {@code condition} holds; for effects the server produces on its own time. */
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        fail("gave up waiting for " + what);
-    }
-
     static Path sessionDir(TestApp app, String id) {
         return app.storage().resolve("sessions").resolve(id);
     }
@@ -106,7 +95,7 @@ final class TusTesting {
             out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
             out.write(sent);
             out.flush();
-            await("the server to start receiving the body", receiving);
+            Await.until("the server to start receiving the body", receiving);
         }
     }
 
