@@ -8,10 +8,10 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.uploads.config.AuthConfig;
+import io.uploads.core.Actor;
 import io.uploads.core.Caller;
-import io.uploads.db.Database;
-import io.uploads.db.SigningKeyDao;
-import io.uploads.db.TokenDao;
+import io.uploads.db.TokenQueries;
+import io.uploads.ledger.Ledger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
@@ -26,8 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,14 +48,16 @@ public final class TokenService {
      */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
 
-    private final Jdbi jdbi;
+    private final TokenQueries tokens;
+    private final Ledger ledger;
     private final Clock clock;
     private final MACSigner signer;
     private final MACVerifier verifier;
 
-    private TokenService(Jdbi jdbi, Clock clock, byte[] key) {
-        this.jdbi = jdbi;
-        this.clock = clock;
+    private TokenService(TokenQueries tokens, Ledger ledger, byte[] key) {
+        this.tokens = tokens;
+        this.ledger = ledger;
+        this.clock = ledger.clock();
         try {
             this.signer = new MACSigner(key);
             this.verifier = new MACVerifier(key);
@@ -66,40 +67,43 @@ public final class TokenService {
     }
 
     /** With the configured key, or the one kept in the database (created on first start). */
-    public static TokenService create(Jdbi jdbi, AuthConfig config, Clock clock) {
+    public static TokenService create(TokenQueries tokens, Ledger ledger, AuthConfig config) {
         byte[] key = config.signingKey() != null
                 ? config.signingKey().getBytes(StandardCharsets.UTF_8)
-                : Base64.getDecoder().decode(storedKey(jdbi, clock));
-        return new TokenService(jdbi, clock, key);
+                : Base64.getDecoder().decode(storedKey(tokens, ledger.clock()));
+        return new TokenService(tokens, ledger, key);
     }
 
-    private static String storedKey(Jdbi jdbi, Clock clock) {
-        SigningKeyDao keys = jdbi.onDemand(SigningKeyDao.class);
-        Optional<String> existing = keys.find(KEY_ID);
-        if (existing.isPresent()) {
-            return existing.get();
-        }
-        byte[] fresh = new byte[32];
-        new SecureRandom().nextBytes(fresh);
-        try {
-            keys.insert(KEY_ID, Base64.getEncoder().encodeToString(fresh), clock.instant());
+    private static String storedKey(TokenQueries tokens, Clock clock) {
+        TokenQueries.KeyLookup lookup = tokens.signingKey(KEY_ID, () -> {
+            byte[] fresh = new byte[32];
+            new SecureRandom().nextBytes(fresh);
+            return Base64.getEncoder().encodeToString(fresh);
+        }, clock.instant());
+        if (lookup.created()) {
             LOG.info("Generated a new token signing key and stored it in the database");
-        } catch (JdbiException e) {
-            if (!Database.isUniqueViolation(e)) {
-                throw e;
-            }
-            // another instance generated it at the same moment: use theirs
         }
-        return keys.find(KEY_ID).orElseThrow();
+        return lookup.key();
     }
 
     public record Issued(String token, TokenRecord record) {}
 
-    public Issued issue(String principal, List<String> groups, Set<String> roles, Duration ttl) {
-        return jdbi.withExtension(TokenDao.class, dao -> issue(dao, principal, groups, roles, ttl));
+    /** Why a token was not accepted, as the audit trail records it; never shown to the client. */
+    public record Verdict(@Nullable Caller caller, @Nullable String denial) {
+        static Verdict denied(String why) {
+            return new Verdict(null, why);
+        }
     }
 
-    private Issued issue(TokenDao dao, String principal, List<String> groups, Set<String> roles, Duration ttl) {
+    public Issued issue(String principal, List<String> groups, Set<String> roles, Duration ttl, Actor actor) {
+        Issued issued = sign(principal, groups, roles, ttl);
+        ledger.issueToken(issued.record(), actor);
+        LOG.info("Token {} issued to {} (groups {}, roles {}, expires {})", issued.record().jti(), principal, groups,
+                roles, issued.record().expiresAt());
+        return issued;
+    }
+
+    private Issued sign(String principal, List<String> groups, Set<String> roles, Duration ttl) {
         requireName("principal", principal);
         groups.forEach(g -> requireName("group", g));
         roles.forEach(r -> {
@@ -126,49 +130,60 @@ public final class TokenService {
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign a token", e);
         }
-        dao.insert(record);
-        LOG.info("Token {} issued to {} (groups {}, roles {}, expires {})", record.jti(), principal, groups, roles, expires);
         return new Issued(jwt.serialize(), record);
     }
 
     /** The caller a token stands for, if its signature, expiry and database record all agree. */
     public Optional<Caller> authenticate(String token) {
+        return Optional.ofNullable(verify(token).caller());
+    }
+
+    /** The caller a token stands for, or why it is refused. */
+    public Verdict verify(String token) {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
-                return Optional.empty();
+                return Verdict.denied("bad signature");
             }
         } catch (ParseException | JOSEException | IllegalStateException e) {
-            return Optional.empty();
+            return Verdict.denied("malformed token");
         }
         String jti;
         try {
             jti = jwt.getJWTClaimsSet().getJWTID();
         } catch (ParseException e) {
-            return Optional.empty();
+            return Verdict.denied("malformed token");
         }
         if (jti == null) {
-            return Optional.empty();
+            return Verdict.denied("token without jti");
         }
-        Instant now = clock.instant();
-        return jdbi.withExtension(TokenDao.class, dao -> dao.find(jti))
-                .filter(r -> r.validAt(now))
-                .map(r -> new Caller(r.principal(), r.groups(), new LinkedHashSet<>(r.roles()), r.jti()));
+        Optional<TokenRecord> record = tokens.find(jti);
+        if (record.isEmpty()) {
+            return Verdict.denied("unknown token " + jti);
+        }
+        TokenRecord r = record.get();
+        if (r.revokedAt() != null) {
+            return Verdict.denied("revoked token " + jti + " of " + r.principal());
+        }
+        if (!r.validAt(clock.instant())) {
+            return Verdict.denied("expired token " + jti + " of " + r.principal());
+        }
+        return new Verdict(new Caller(r.principal(), r.groups(), new LinkedHashSet<>(r.roles()), r.jti()), null);
     }
 
     public List<TokenRecord> list() {
-        return jdbi.withExtension(TokenDao.class, TokenDao::list);
+        return tokens.list();
     }
 
-    public int revokePrincipal(String principal) {
-        int n = jdbi.withExtension(TokenDao.class, dao -> dao.revokePrincipal(principal, clock.instant()));
+    public int revokePrincipal(String principal, Actor actor) {
+        int n = ledger.revokeTokens(actor, principal, null);
         LOG.info("Revoked {} token(s) of {}", n, principal);
         return n;
     }
 
-    public int revoke(String jti) {
-        int n = jdbi.withExtension(TokenDao.class, dao -> dao.revoke(jti, clock.instant()));
+    public int revoke(String jti, Actor actor) {
+        int n = ledger.revokeTokens(actor, null, jti);
         LOG.info("Revoked token {} ({} changed)", jti, n);
         return n;
     }
@@ -178,18 +193,14 @@ public final class TokenService {
      * once. Returns it when it was created.
      */
     public Optional<String> bootstrapAdminToken(AuthConfig.BootstrapAdmin admin, Duration ttl) {
-        return jdbi.inTransaction(h -> {
-            // the signing key row doubles as the lock that makes two first starts create one token
-            h.createQuery("SELECT id FROM signing_key WHERE id = :id FOR UPDATE").bind("id", KEY_ID).mapTo(String.class).findOne();
-            TokenDao tokens = h.attach(TokenDao.class);
-            if (tokens.count() > 0) {
-                return Optional.empty();
-            }
-            Issued issued = issue(tokens, admin.principal(), admin.groups(), new LinkedHashSet<>(List.of(Caller.UPLOADER, Caller.ADMIN)), ttl);
-            LOG.info("No token existed, so one admin token was created for {}. It is shown only this once:\n{}",
-                    admin.principal(), issued.token());
-            return Optional.of(issued.token());
-        });
+        Issued issued = sign(admin.principal(), admin.groups(),
+                new LinkedHashSet<>(List.of(Caller.UPLOADER, Caller.ADMIN)), ttl);
+        if (!ledger.issueFirstToken(issued.record(), KEY_ID)) {
+            return Optional.empty();
+        }
+        LOG.info("No token existed, so one admin token was created for {}. It is shown only this once:\n{}",
+                admin.principal(), issued.token());
+        return Optional.of(issued.token());
     }
 
     private static void requireName(String what, String name) {

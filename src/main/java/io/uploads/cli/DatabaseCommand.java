@@ -8,21 +8,28 @@ import ch.qos.logback.core.ConsoleAppender;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.db.ManagedDataSource;
+import io.uploads.Services;
 import io.uploads.UploadServiceConfiguration;
-import io.uploads.db.Database;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
-import org.jdbi.v3.core.Jdbi;
 import org.slf4j.LoggerFactory;
 
 /**
- * A command that works on the service's database, also while a server uses it (H2 with
- * {@code AUTO_SERVER=TRUE}, or PostgreSQL). Its result alone goes to stdout.
+ * A command that works on the service's {@link Services}, also while a server uses the same
+ * database (H2 with {@code AUTO_SERVER=TRUE}, or PostgreSQL). Its result alone goes to stdout;
+ * a command that finds something wrong says so on its last line and exits non-zero.
  */
 abstract class DatabaseCommand extends ConfiguredCommand<UploadServiceConfiguration> {
 
     DatabaseCommand(String name, String description) {
         super(name, description);
+    }
+
+    /** The lines to print, and whether the command found everything in order. */
+    record Outcome(List<String> lines, boolean ok) {
+        static Outcome ok(List<String> lines) {
+            return new Outcome(lines, true);
+        }
     }
 
     @Override
@@ -31,15 +38,17 @@ abstract class DatabaseCommand extends ConfiguredCommand<UploadServiceConfigurat
         logToStandardError();
         ManagedDataSource dataSource = config.database().dataSourceFactory()
                 .build(bootstrap.getMetricRegistry(), "uploads-db-cli");
-        List<String> output;
+        Outcome outcome;
         try {
-            Database.migrate(dataSource);
-            output = run(namespace, config, Database.jdbi(dataSource));
+            outcome = run(namespace, Services.build(config, dataSource));
         } finally {
             dataSource.stop();
         }
-        output.forEach(System.out::println);
+        outcome.lines().forEach(System.out::println);
         System.out.flush();
+        if (!outcome.ok()) {
+            System.exit(1);
+        }
     }
 
     /**
@@ -63,5 +72,5 @@ abstract class DatabaseCommand extends ConfiguredCommand<UploadServiceConfigurat
     }
 
     /** Does the work and returns the lines to print. */
-    abstract List<String> run(Namespace namespace, UploadServiceConfiguration config, Jdbi jdbi) throws Exception;
+    abstract Outcome run(Namespace namespace, Services services) throws Exception;
 }

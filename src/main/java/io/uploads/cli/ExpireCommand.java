@@ -1,11 +1,9 @@
 package io.uploads.cli;
 
-import io.uploads.UploadServiceApplication;
-import io.uploads.UploadServiceConfiguration;
-import io.uploads.core.UploadService;
+import io.uploads.Services;
+import io.uploads.core.Actor;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
-import org.jdbi.v3.core.Jdbi;
 
 /** {@code expire config.yml}: expires idle sessions now, as the server's schedule would. */
 public final class ExpireCommand extends DatabaseCommand {
@@ -15,9 +13,7 @@ public final class ExpireCommand extends DatabaseCommand {
     }
 
     @Override
-    List<String> run(Namespace namespace, UploadServiceConfiguration config, Jdbi jdbi) {
-        UploadService uploads = new UploadService(jdbi, UploadServiceApplication.chunkStore(config),
-                UploadServiceApplication.clock(), config.uploads());
-        return List.of("Expired " + uploads.expireIdleSessions() + " session(s)");
+    Outcome run(Namespace namespace, Services services) {
+        return Outcome.ok(List.of("Expired " + services.uploads().expireIdleSessions(Actor.cli("expire")) + " session(s)"));
     }
 }

@@ -1,14 +1,8 @@
 package io.uploads.cli;
 
-import io.uploads.UploadServiceApplication;
-import io.uploads.UploadServiceConfiguration;
-import io.uploads.core.ChunkStore;
-import io.uploads.core.Recovery;
-import io.uploads.core.UploadService;
-import java.time.Clock;
+import io.uploads.Services;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * {@code recover config.yml}: the start-up reconciliation of disk and database, on demand. While
@@ -22,11 +16,7 @@ public final class RecoverCommand extends DatabaseCommand {
     }
 
     @Override
-    List<String> run(Namespace namespace, UploadServiceConfiguration config, Jdbi jdbi) {
-        Clock clock = UploadServiceApplication.clock();
-        ChunkStore store = UploadServiceApplication.chunkStore(config);
-        UploadService uploads = new UploadService(jdbi, store, clock, config.uploads());
-        Recovery.Report report = UploadServiceApplication.recovery(config, jdbi, store, uploads, clock).run();
-        return List.of(report.toString());
+    Outcome run(Namespace namespace, Services services) {
+        return Outcome.ok(List.of(services.recovery().run().toString()));
     }
 }

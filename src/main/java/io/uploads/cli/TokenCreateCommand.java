@@ -1,9 +1,9 @@
 package io.uploads.cli;
 
 import io.dropwizard.util.Duration;
-import io.uploads.UploadServiceApplication;
-import io.uploads.UploadServiceConfiguration;
+import io.uploads.Services;
 import io.uploads.auth.TokenService;
+import io.uploads.core.Actor;
 import io.uploads.core.Caller;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -12,7 +12,6 @@ import java.util.Set;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
-import org.jdbi.v3.core.Jdbi;
 
 /** {@code token-create --principal <name> --groups <g1,g2> [--admin] [--ttl <duration>] config.yml} */
 public final class TokenCreateCommand extends DatabaseCommand {
@@ -31,7 +30,7 @@ public final class TokenCreateCommand extends DatabaseCommand {
     }
 
     @Override
-    List<String> run(Namespace namespace, UploadServiceConfiguration config, Jdbi jdbi) {
+    Outcome run(Namespace namespace, Services services) {
         List<String> groups = Arrays.stream(namespace.getString("groups").split(","))
                 .map(String::trim)
                 .filter(g -> !g.isEmpty())
@@ -41,13 +40,13 @@ public final class TokenCreateCommand extends DatabaseCommand {
             roles.add(Caller.ADMIN);
         }
         String ttl = namespace.getString("ttl");
-        Duration lifetime = ttl == null ? config.auth().tokenTtl() : Duration.parse(ttl);
-        TokenService.Issued issued = TokenService.create(jdbi, config.auth(), UploadServiceApplication.clock())
-                .issue(namespace.getString("principal"), groups, roles, UploadServiceApplication.javaDuration(lifetime));
-        return List.of(
+        Duration lifetime = ttl == null ? services.config().auth().tokenTtl() : Duration.parse(ttl);
+        TokenService.Issued issued = services.tokens()
+                .issue(namespace.getString("principal"), groups, roles, Services.javaDuration(lifetime), Actor.cli("token-create"));
+        return Outcome.ok(List.of(
                 "Token %s for %s (groups %s, roles %s), expires %s:".formatted(issued.record().jti(),
                         issued.record().principal(), issued.record().groupsCsv(), issued.record().rolesCsv(),
                         issued.record().expiresAt()),
-                issued.token());
+                issued.token()));
     }
 }

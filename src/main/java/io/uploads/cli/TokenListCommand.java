@@ -1,14 +1,12 @@
 package io.uploads.cli;
 
-import io.uploads.UploadServiceApplication;
-import io.uploads.UploadServiceConfiguration;
+import io.uploads.Services;
 import io.uploads.auth.TokenRecord;
 import io.uploads.auth.TokenService;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
-import org.jdbi.v3.core.Jdbi;
 
 /** {@code token-list config.yml}: every issued token, with whether it is still valid. */
 public final class TokenListCommand extends DatabaseCommand {
@@ -20,14 +18,14 @@ public final class TokenListCommand extends DatabaseCommand {
     }
 
     @Override
-    List<String> run(Namespace namespace, UploadServiceConfiguration config, Jdbi jdbi) {
+    Outcome run(Namespace namespace, Services services) {
         Instant now = Instant.now();
         List<String> lines = new ArrayList<>();
         lines.add(ROW.formatted("ID", "PRINCIPAL", "GROUPS", "ROLES", "EXPIRES", "STATUS"));
-        for (TokenRecord t : TokenService.create(jdbi, config.auth(), UploadServiceApplication.clock()).list()) {
+        for (TokenRecord t : services.tokens().list()) {
             String status = t.revokedAt() != null ? "revoked " + t.revokedAt() : t.validAt(now) ? "valid" : "expired";
             lines.add(ROW.formatted(t.jti(), t.principal(), t.groupsCsv(), t.rolesCsv(), t.expiresAt(), status));
         }
-        return lines;
+        return Outcome.ok(lines);
     }
 }

@@ -1,12 +1,11 @@
 package io.uploads.cli;
 
-import io.uploads.UploadServiceApplication;
-import io.uploads.UploadServiceConfiguration;
+import io.uploads.Services;
 import io.uploads.auth.TokenService;
+import io.uploads.core.Actor;
 import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
-import org.jdbi.v3.core.Jdbi;
 
 /** {@code token-revoke --principal <name> | --id <jti> config.yml}; effective at the next request. */
 public final class TokenRevokeCommand extends DatabaseCommand {
@@ -24,10 +23,11 @@ public final class TokenRevokeCommand extends DatabaseCommand {
     }
 
     @Override
-    List<String> run(Namespace namespace, UploadServiceConfiguration config, Jdbi jdbi) {
-        TokenService tokens = TokenService.create(jdbi, config.auth(), UploadServiceApplication.clock());
+    Outcome run(Namespace namespace, Services services) {
+        TokenService tokens = services.tokens();
         String principal = namespace.getString("principal");
-        int revoked = principal != null ? tokens.revokePrincipal(principal) : tokens.revoke(namespace.getString("id"));
-        return List.of("Revoked " + revoked + " token(s)");
+        int revoked = principal != null ? tokens.revokePrincipal(principal, Actor.cli("token-revoke"))
+                : tokens.revoke(namespace.getString("id"), Actor.cli("token-revoke"));
+        return Outcome.ok(List.of("Revoked " + revoked + " token(s)"));
     }
 }

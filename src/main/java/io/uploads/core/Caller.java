@@ -5,11 +5,28 @@ import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** An authenticated principal, as its token describes it. */
-public record Caller(String name, List<String> groups, Set<String> roles, String tokenId) implements Principal {
+/**
+ * An authenticated principal, as its token describes it, and the address its request came from
+ * (the forwarded one behind a proxy that is trusted with {@code USE_FORWARDED_HEADERS}).
+ */
+public record Caller(String name, List<String> groups, Set<String> roles, String tokenId,
+                     @Nullable String remoteAddress) implements Principal {
 
     public static final String UPLOADER = "uploader";
     public static final String ADMIN = "admin";
+
+    public Caller(String name, List<String> groups, Set<String> roles, String tokenId) {
+        this(name, groups, roles, tokenId, null);
+    }
+
+    public boolean isAdmin() {
+        return roles.contains(ADMIN);
+    }
+
+    /** Who the audit trail names for what this caller does. */
+    public Actor actor() {
+        return new Actor(name, remoteAddress);
+    }
 
     @Override
     public String getName() {

@@ -3,17 +3,15 @@ package io.uploads.core;
 import io.uploads.config.UploadsConfig;
 import io.uploads.core.ChunkStore.StagedChunk;
 import io.uploads.core.UploadException.Problem;
-import io.uploads.db.ChunkDao;
-import io.uploads.db.Database;
-import io.uploads.db.SessionDao;
+import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Change;
+import io.uploads.ledger.DuplicateKey;
+import io.uploads.ledger.Ledger;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,36 +28,45 @@ public final class ParallelUploads {
     /** A lost creation race joins the winner; only a winner already finished again sends us round. */
     private static final int CREATE_ATTEMPTS = 3;
 
-    private final Jdbi jdbi;
+    private final Ledger ledger;
+    private final SessionQueries sessions;
     private final ChunkStore store;
     private final UploadService uploads;
     private final Clock clock;
     private final UploadsConfig config;
-    private final SessionDao sessions;
-    private final ChunkDao chunks;
 
-    public ParallelUploads(Jdbi jdbi, ChunkStore store, UploadService uploads, Clock clock, UploadsConfig config) {
-        this.jdbi = jdbi;
+    public ParallelUploads(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadService uploads,
+                           UploadsConfig config) {
+        this.ledger = ledger;
+        this.sessions = sessions;
         this.store = store;
         this.uploads = uploads;
-        this.clock = clock;
+        this.clock = ledger.clock();
         this.config = config;
-        this.sessions = jdbi.onDemand(SessionDao.class);
-        this.chunks = jdbi.onDemand(ChunkDao.class);
     }
 
     /**
-     * Whether the caller's active upload under this identifier already holds this chunk. An
-     * upload that holds every chunk but is still OPEN had its assembly fail (disk full); its last
-     * chunk is reported missing, so the client sends it again and that request assembles.
+     * Whether the caller's upload under this identifier already holds this chunk, as of
+     * {@code askedAt}, when the question arrived. An upload that holds every chunk but is still
+     * open had its assembly fail (disk full); its last chunk is reported missing, so the client
+     * sends it again and that request assembles.
+     *
+     * <p>The libraries test and send three chunks at a time, so the last missing chunk may
+     * complete the upload while the test of a chunk it holds is being answered. That question was
+     * asked of the active upload: an upload of the same file completed since {@code askedAt}
+     * answers it, so the client does not send the chunk again (which would start a new upload).
+     * An upload completed before the question arrived answers nothing: a client asking then is
+     * uploading anew, maybe an edited file under the same identifier, and must send every chunk.
      */
-    public boolean hasChunk(Caller caller, ParallelChunk chunk) {
+    public boolean hasChunk(Caller caller, ParallelChunk chunk, Instant askedAt) {
         caller.groupFor(chunk.group());    // the same 403 the chunk itself would get
-        return sessions.findActiveByKey(caller.name(), chunk.clientKey())
+        Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
+        Optional<UploadSession> session = active.isPresent() ? active
+                : sessions.completedByKeySince(caller.name(), chunk.clientKey(), askedAt);
+        return session
                 .filter(s -> sameUpload(chunk, s))
-                .filter(s -> !(s.state() == SessionState.OPEN && s.allBytesReceived()
-                        && chunk.number() == chunk.totalChunks()))
-                .flatMap(s -> chunks.find(s.id(), chunk.number()))
+                .filter(s -> !(s.stage() == Stage.COMPLETION_DUE && chunk.number() == chunk.totalChunks()))
+                .flatMap(s -> sessions.chunk(s.id(), chunk.number()))
                 .isPresent();
     }
 
@@ -77,7 +84,7 @@ public final class ParallelUploads {
             throw new UploadException(Problem.TOO_LARGE, "a chunk of " + chunk.currentChunkSize()
                     + " bytes is larger than the limit of " + config.maxChunkSize().toBytes() + " bytes");
         }
-        Optional<UploadSession> active = sessions.findActiveByKey(caller.name(), chunk.clientKey());
+        Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
         active.ifPresent(chunk::requireSameUpload);
         if (active.isEmpty()) {
             uploads.requireRoomForSession(caller);    // before a byte of the body is read
@@ -89,11 +96,12 @@ public final class ParallelUploads {
         try {
             staged = stage(stagingId, chunk, body);
             Recorded recorded = active.isPresent()
-                    ? recordInto(active.get().id(), chunk, staged)
+                    ? recordInto(caller, active.get().id(), chunk, staged)
                     : createOrJoin(caller, protocol, group, stagingId, chunk, staged);
             sessionId = recorded.session().id();
             if (recorded.assemble()) {
-                return new SessionSnapshot(uploads.finishAssembly(recorded.session()), Optional.of(recorded.chunk()));
+                return new SessionSnapshot(uploads.finishAssembly(recorded.session(), caller.actor()),
+                        Optional.of(recorded.chunk()));
             }
             return new SessionSnapshot(recorded.session(), Optional.of(recorded.chunk()));
         } finally {
@@ -126,15 +134,15 @@ public final class ParallelUploads {
         for (int attempt = 1; ; attempt++) {
             try {
                 return create(caller, protocol, group, newId, chunk, staged);
-            } catch (JdbiException e) {
-                if (!Database.isUniqueViolation(e) || attempt == CREATE_ATTEMPTS) {
+            } catch (DuplicateKey e) {
+                if (attempt == CREATE_ATTEMPTS) {
                     throw e;
                 }
             }
-            Optional<UploadSession> winner = sessions.findActiveByKey(caller.name(), chunk.clientKey());
+            Optional<UploadSession> winner = sessions.activeByKey(caller.name(), chunk.clientKey());
             if (winner.isPresent()) {
                 chunk.requireSameUpload(winner.get());
-                return recordInto(winner.get().id(), chunk, staged);
+                return recordInto(caller, winner.get().id(), chunk, staged);
             }
         }
     }
@@ -145,37 +153,32 @@ public final class ParallelUploads {
         UploadSession session = new UploadSession(id, caller.name(), group, chunk.filename(), protocol,
                 SessionState.OPEN, chunk.totalSize(), chunk.totalChunks(), 0, 0, now, now, uploads.expiry(now),
                 null, null, null, chunk.clientKey(), chunk.chunkSize(), null, null);
-        Recorded recorded = jdbi.inTransaction(h -> {
-            uploads.requireRoomForSession(h, caller);
-            h.attach(SessionDao.class).insert(session);
-            return append(h, session, chunk, staged);
-        });
+        Recorded recorded = ledger.open(session, config.maxOpenSessionsPerPrincipal(), caller.actor(),
+                change -> append(change, chunk, staged));
         LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes in {} chunks)", id, caller.name(),
                 protocol.wireName(), chunk.filename(), group, chunk.totalSize(), chunk.totalChunks());
         return recorded;
     }
 
-    private Recorded recordInto(String id, ParallelChunk chunk, StagedChunk staged) {
-        return jdbi.inTransaction(h -> {
-            UploadSession locked = h.attach(SessionDao.class).lock(id).orElseThrow(() -> UploadService.notFound(id));
-            Optional<Chunk> existing = h.attach(ChunkDao.class).find(id, chunk.number());
+    private Recorded recordInto(Caller caller, String id, ParallelChunk chunk, StagedChunk staged) {
+        return ledger.change(id, caller.actor(), change -> {
+            Optional<Chunk> existing = change.chunk(chunk.number());
             if (existing.isPresent()) {
-                return resent(h, locked, existing.get(), staged);
+                return resent(change, existing.get(), staged);
             }
-            uploads.requireOpen(locked);
-            return append(h, locked, chunk, staged);
+            uploads.requireOpen(change.session());
+            return append(change, chunk, staged);
         });
     }
 
     /** Called under the session's row lock (or in the transaction that creates it). */
-    private Recorded append(Handle h, UploadSession session, ParallelChunk chunk, StagedChunk staged) {
-        SessionDao lockedSessions = h.attach(SessionDao.class);
-        ChunkDao lockedChunks = h.attach(ChunkDao.class);
+    private Recorded append(Change change, ParallelChunk chunk, StagedChunk staged) {
+        UploadSession session = change.session();
         String id = session.id();
         Instant now = clock.instant();
         Chunk recorded = new Chunk(id, chunk.number(), chunk.offset(), staged.size(), staged.md5(), now);
         boolean last = session.receivedBytes() + staged.size() == chunk.totalSize()
-                && lockedChunks.count(id) + 1 == chunk.totalChunks();
+                && change.chunkCount() + 1 == chunk.totalChunks();
         if (last) {
             // refuse the last chunk rather than fail assembly; the client sends it again later
             if (chunk.totalChunks() > 1) {
@@ -185,19 +188,19 @@ public final class ParallelUploads {
         }
         store.commit(staged, id, chunk.number());
         try {
-            lockedChunks.insert(recorded);
-            lockedSessions.recordProgress(id, Math.max(session.maxChunk(), chunk.number()),
-                    session.receivedBytes() + staged.size(), session.groupName(), now, uploads.expiry(now));
+            change.addChunk(recorded, Math.max(session.maxChunk(), chunk.number()), session.groupName(),
+                    uploads.expiry(now));
         } catch (RuntimeException e) {
             store.deleteChunk(id, chunk.number());     // under the lock (or unseen): no one else wrote it
             throw e;
         }
         LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, chunk.number(), staged.size(), chunk.offset());
-        return assembleIfComplete(h, lockedSessions.find(id).orElseThrow(), recorded);
+        return assembleIfComplete(change, recorded);
     }
 
     /** A chunk the session already holds: the same bytes are a harmless retry, others a conflict. */
-    private Recorded resent(Handle h, UploadSession locked, Chunk existing, StagedChunk staged) {
+    private Recorded resent(Change change, Chunk existing, StagedChunk staged) {
+        UploadSession locked = change.session();
         if (!existing.md5().equals(staged.md5()) || existing.sizeBytes() != staged.size()) {
             throw new UploadException(Problem.CHUNK_ORDER_INCORRECT, "chunk " + existing.chunkNumber()
                     + " of session " + locked.id() + " was already received with different bytes");
@@ -207,18 +210,18 @@ public final class ParallelUploads {
             return new Recorded(locked, existing, false);
         }
         // a retry after an assembly that could not finish (disk full) gets it going again
-        return assembleIfComplete(h, locked, existing);
+        return assembleIfComplete(change, existing);
     }
 
-    private Recorded assembleIfComplete(Handle h, UploadSession session, Chunk chunk) {
+    private Recorded assembleIfComplete(Change change, Chunk chunk) {
+        UploadSession session = change.session();
         boolean complete = session.allBytesReceived() && session.totalChunks() != null
-                && h.attach(ChunkDao.class).count(session.id()) == session.totalChunks();
+                && change.chunkCount() == session.totalChunks();
         if (!complete) {
             return new Recorded(session, chunk, false);
         }
-        SessionDao lockedSessions = h.attach(SessionDao.class);
-        uploads.move(lockedSessions, session.id(), SessionState.OPEN, SessionState.ASSEMBLING);
-        return new Recorded(lockedSessions.find(session.id()).orElseThrow(), chunk, true);
+        change.moveTo(Stage.ASSEMBLING, null);
+        return new Recorded(change.session(), chunk, true);
     }
 
     private static boolean sameUpload(ParallelChunk chunk, UploadSession session) {

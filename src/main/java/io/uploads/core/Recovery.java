@@ -1,7 +1,7 @@
 package io.uploads.core;
 
-import io.uploads.db.ChunkDao;
-import io.uploads.db.SessionDao;
+import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Ledger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.jdbi.v3.core.Jdbi;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +25,21 @@ public final class Recovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
-    private final Jdbi jdbi;
+    /** Sessions are reconciled this many at a time, never all at once. */
+    private static final int BATCH = 500;
+
+    private final Ledger ledger;
+    private final SessionQueries sessions;
     private final ChunkStore store;
     private final UploadService uploads;
     private final Clock clock;
     private final Duration grace;
 
-    public Recovery(Jdbi jdbi, ChunkStore store, UploadService uploads, Clock clock, Duration grace) {
-        this.jdbi = jdbi;
+    /** @param clock decides which files are older than the grace period */
+    public Recovery(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadService uploads, Clock clock,
+                    Duration grace) {
+        this.ledger = ledger;
+        this.sessions = sessions;
         this.store = store;
         this.uploads = uploads;
         this.clock = clock;
@@ -47,36 +54,41 @@ public final class Recovery {
 
     public Report run() {
         Instant cutoff = clock.instant().minus(grace);
-        SessionDao sessions = jdbi.onDemand(SessionDao.class);
         int temporary = store.deleteTemporaryFiles(cutoff);
-        int dropped = 0;
-        int unrecorded = 0;
-        for (UploadSession s : sessions.findByState(SessionState.OPEN)) {
+        int[] repaired = new int[2];
+        forEachIn(SessionState.OPEN, s -> {
             Repair repair = reconcile(s.id(), cutoff);
-            dropped += repair.rowsDropped();
-            unrecorded += repair.unrecordedRemoved();
-        }
+            repaired[0] += repair.rowsDropped();
+            repaired[1] += repair.unrecordedRemoved();
+        });
+        int dropped = repaired[0];
+        int unrecorded = repaired[1];
         // a crash between a tus upload's last bytes and its completion leaves it OPEN with nothing
         // more to come, and its client takes it for finished
         int completed = uploads.completeDueSessions(cutoff);
-        int reassembled = 0;
-        int failed = 0;
-        for (UploadSession s : sessions.findByState(SessionState.ASSEMBLING)) {
+        int[] assembled = new int[2];
+        forEachIn(SessionState.ASSEMBLING, s -> {
             if (s.updatedAt().isAfter(cutoff)) {
-                continue;
+                return;
             }
+            ledger.change(s.id(), Actor.SYSTEM, change -> {
+                change.audit(AuditEvent.SESSION_RECOVERED, "assembling again after an interrupted completion");
+                return null;
+            });
             try {
-                uploads.finishAssembly(s);
-                reassembled++;
+                uploads.finishAssembly(s, Actor.SYSTEM);
+                assembled[0]++;
                 LOG.info("Session {} recovered: assembled again after an interrupted completion", s.id());
             } catch (UploadException e) {
                 if (e.problem() == UploadException.Problem.BYTES_UNUSABLE) {
-                    failed++;
+                    assembled[1]++;
                 } else {
                     LOG.warn("Session {}: assembly could not be finished now: {}", s.id(), e.getMessage());
                 }
             }
-        }
+        });
+        int reassembled = assembled[0];
+        int failed = assembled[1];
         int leftovers = 0;
         for (String id : store.sessionIdsOnDisk()) {
             Optional<UploadSession> owner = sessions.find(id);
@@ -97,24 +109,22 @@ public final class Recovery {
      * offset stays the sum of what they hold.
      */
     private Repair reconcile(String id, Instant cutoff) {
-        return jdbi.inTransaction(h -> {
-            SessionDao sessions = h.attach(SessionDao.class);
-            ChunkDao chunks = h.attach(ChunkDao.class);
-            UploadSession session = sessions.lock(id).orElseThrow();
+        return ledger.change(id, Actor.SYSTEM, change -> {
+            UploadSession session = change.session();
             if (session.state() != SessionState.OPEN) {
                 return new Repair(0, 0);
             }
             List<Chunk> kept = new ArrayList<>();
             int dropped = 0;
             boolean gap = false;
-            for (Chunk c : chunks.list(id)) {
+            for (Chunk c : change.chunks()) {
                 boolean intact = store.chunkFileSize(id, c.chunkNumber()) == c.sizeBytes();
                 if (intact && !(gap && session.protocol().isSequential())) {
                     kept.add(c);
                     continue;
                 }
                 gap = true;
-                chunks.delete(id, c.chunkNumber());
+                change.dropChunk(c.chunkNumber());
                 store.deleteChunk(id, c.chunkNumber());
                 dropped++;
                 LOG.info("Session {} recovered: chunk {} dropped, its bytes are {}", id, c.chunkNumber(),
@@ -132,11 +142,25 @@ public final class Recovery {
             if (dropped > 0) {
                 int maxChunk = kept.stream().mapToInt(Chunk::chunkNumber).max().orElse(0);
                 long received = kept.stream().mapToLong(Chunk::sizeBytes).sum();
-                Instant now = clock.instant();
-                sessions.recordProgress(id, maxChunk, received, session.groupName(), now, session.expiresAt());
-                sessions.clearCompletionDueIfShort(id);
+                change.resetProgress(maxChunk, received);
+                change.audit(AuditEvent.SESSION_RECOVERED, dropped + " chunk row(s) dropped whose bytes were missing"
+                        + " or short; " + received + " bytes kept");
+                if (change.session().stage() == Stage.COMPLETION_DUE && !change.session().allBytesReceived()) {
+                    change.moveTo(Stage.OPEN, "no longer holds every byte");
+                }
             }
             return new Repair(dropped, unrecorded);
         });
+    }
+
+    /** Every session in {@code state}, a batch at a time, in id order. */
+    private void forEachIn(SessionState state, Consumer<UploadSession> action) {
+        String after = "";
+        List<UploadSession> batch;
+        do {
+            batch = sessions.inState(state, after, BATCH);
+            batch.forEach(action);
+            after = batch.isEmpty() ? after : batch.get(batch.size() - 1).id();
+        } while (batch.size() == BATCH);
     }
 }

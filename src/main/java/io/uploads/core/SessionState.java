@@ -4,8 +4,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Life cycle of an upload session. Every change is a compare-and-set on the session row, so two
- * requests (or two instances) can never both move a session out of the same state.
+ * Life cycle of an upload session as its row stores it; {@link Stage} names the stages and holds
+ * the transition table. Every change is a compare-and-set on the session row, so two requests (or
+ * two instances) can never both move a session out of the same state.
  */
 public enum SessionState {
     OPEN,
@@ -18,14 +19,9 @@ public enum SessionState {
     /** States in which a session may still change; the others are final. */
     public static final Set<SessionState> ACTIVE = EnumSet.of(OPEN, ASSEMBLING);
 
+    /** The moves of {@link Stage}'s table as the stored state sees them. */
     public boolean canMoveTo(SessionState next) {
-        return switch (this) {
-            case OPEN -> next == ASSEMBLING || next == ABORTED || next == EXPIRED;
-            // back to OPEN when assembly could not finish but the bytes are intact (disk full,
-            // name taken under the reject policy): the client can simply retry
-            case ASSEMBLING -> next == COMPLETED || next == FAILED || next == OPEN;
-            case COMPLETED, ABORTED, EXPIRED, FAILED -> false;
-        };
+        return this != next && Stage.of(this, false).canMoveTo(Stage.of(next, false));
     }
 
     public boolean isFinal() {

@@ -1,6 +1,7 @@
 package io.uploads.core;
 
 import io.dropwizard.lifecycle.Managed;
+import io.uploads.auth.DenialLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,19 +13,23 @@ import org.slf4j.LoggerFactory;
  * While the server runs: expires idle sessions, and completes sessions that have held every byte
  * of their declared length for a while without being completed (their assembly could not finish
  * when the last bytes came: storage full, name taken under the reject policy). A tus client takes
- * such an upload for finished, so the server must finish it once it can.
+ * such an upload for finished, so the server must finish it once it can. Also writes the counts of
+ * refused authentications that {@link DenialLog} held back.
  */
 public final class SessionSweep implements Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionSweep.class);
 
     private final UploadService uploads;
+    private final DenialLog denials;
     private final Clock clock;
     private final ScheduledExecutorService executor;
     private final Duration interval;
 
-    public SessionSweep(UploadService uploads, Clock clock, ScheduledExecutorService executor, Duration interval) {
+    public SessionSweep(UploadService uploads, DenialLog denials, Clock clock, ScheduledExecutorService executor,
+                        Duration interval) {
         this.uploads = uploads;
+        this.denials = denials;
         this.clock = clock;
         this.executor = executor;
         this.interval = interval;
@@ -40,6 +45,7 @@ public final class SessionSweep implements Managed {
             uploads.expireIdleSessions();
             // a minute's distance keeps clear of the request that is completing its session right now
             uploads.completeDueSessions(clock.instant().minus(interval));
+            denials.flush();
         } catch (RuntimeException e) {
             // a failed sweep (database away) must not cancel the ones after it
             LOG.warn("Session sweep failed; trying again in {}", interval, e);

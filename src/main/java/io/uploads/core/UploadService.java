@@ -4,9 +4,9 @@ import io.uploads.config.UploadsConfig;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
 import io.uploads.core.ChunkStore.StagedChunk;
 import io.uploads.core.UploadException.Problem;
-import io.uploads.db.ChunkDao;
-import io.uploads.db.SessionDao;
-import io.uploads.db.TokenDao;
+import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Change;
+import io.uploads.ledger.Ledger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -17,14 +17,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.Jdbi;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every change to an upload session goes through here, whatever the protocol.
+ * The use cases of sequential uploads (native chunks in order, tus bytes at an offset), their
+ * completion, abort and expiry, whatever the protocol. Every change goes through the {@link Ledger}.
  *
  * <p>Order of a chunk write: stream the body to a temporary file (md5 on the way, no lock held)
  * → fsync → lock the session row → check it still accepts this chunk → rename the file into place
@@ -35,22 +34,20 @@ public final class UploadService {
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
 
-    private final Jdbi jdbi;
+    private final Ledger ledger;
+    private final SessionQueries sessions;
     private final ChunkStore store;
     private final Assembler assembler;
     private final Clock clock;
     private final UploadsConfig config;
-    private final SessionDao sessions;
-    private final ChunkDao chunks;
 
-    public UploadService(Jdbi jdbi, ChunkStore store, Clock clock, UploadsConfig config) {
-        this.jdbi = jdbi;
+    public UploadService(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadsConfig config) {
+        this.ledger = ledger;
+        this.sessions = sessions;
         this.store = store;
         this.assembler = new Assembler(store, config.onExistingFile());
-        this.clock = clock;
+        this.clock = ledger.clock();
         this.config = config;
-        this.sessions = jdbi.onDemand(SessionDao.class);
-        this.chunks = jdbi.onDemand(ChunkDao.class);
     }
 
     /** Creates a session whose first chunk is {@code body}; nothing is kept if the chunk is refused. */
@@ -73,15 +70,15 @@ public final class UploadService {
             throw e;
         }
         Instant now = clock.instant();
-        UploadSession session = new UploadSession(id, caller.name(), groupName, filename, protocol, SessionState.OPEN,
-                null, null, 1, staged.size(), now, now, expiry(now), null, null, null, null, null, null, null);
+        UploadSession fresh = new UploadSession(id, caller.name(), groupName, filename, protocol, SessionState.OPEN,
+                null, null, 0, 0, now, now, expiry(now), null, null, null, null, null, null, null);
         Chunk first = new Chunk(id, 1, 0, staged.size(), staged.md5(), now);
+        UploadSession session;
         try {
-            jdbi.useTransaction(h -> {
-                requireRoomForSession(h, caller);
-                h.attach(SessionDao.class).insert(session);
+            session = ledger.open(fresh, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
                 store.commit(staged, id, 1);
-                h.attach(ChunkDao.class).insert(first);
+                change.addChunk(first, 1, groupName, expiry(now));
+                return change.session();
             });
         } catch (RuntimeException e) {
             store.deleteSession(id);    // nobody else can know this id yet
@@ -114,13 +111,11 @@ public final class UploadService {
         requireDeclaredWithin(checks, limit);
         StagedChunk staged = stage(id, body, limit, checks);
         try {
-            return jdbi.inTransaction(h -> {
-                SessionDao lockedSessions = h.attach(SessionDao.class);
-                ChunkDao lockedChunks = h.attach(ChunkDao.class);
-                UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
+            return ledger.change(id, caller.actor(), change -> {
+                UploadSession locked = change.session();
                 requireOpen(locked);
                 if (number == locked.maxChunk()) {
-                    Chunk existing = lockedChunks.find(id, number).orElseThrow();
+                    Chunk existing = change.chunk(number).orElseThrow();
                     if (existing.md5().equals(staged.md5()) && existing.sizeBytes() == staged.size()) {
                         LOG.debug("Session {}: chunk {} resent with the same bytes", id, number);
                         return new SessionSnapshot(locked, Optional.of(existing));
@@ -140,14 +135,13 @@ public final class UploadService {
                 Chunk chunk = new Chunk(id, number, locked.receivedBytes(), staged.size(), staged.md5(), now);
                 store.commit(staged, id, number);
                 try {
-                    lockedChunks.insert(chunk);
-                    lockedSessions.recordProgress(id, number, chunk.endOffset(), groupName, now, expiry(now));
+                    change.addChunk(chunk, number, groupName, expiry(now));
                 } catch (RuntimeException e) {
                     store.deleteChunk(id, number);     // still under the lock: no one else wrote it
                     throw e;
                 }
                 LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, number, chunk.sizeBytes(), chunk.chunkOffset());
-                return new SessionSnapshot(lockedSessions.find(id).orElseThrow(), Optional.of(chunk));
+                return new SessionSnapshot(change.session(), Optional.of(chunk));
             });
         } finally {
             discard(staged, id);
@@ -162,7 +156,7 @@ public final class UploadService {
     public SessionSnapshot complete(Caller caller, String id, @Nullable String filename, @Nullable String group) {
         UploadSession session = owned(caller, id, filename);
         requireProtocol(session, Protocol.RESUMABLES);
-        return complete(session, group == null ? session.groupName() : caller.groupFor(group));
+        return complete(session, group == null ? session.groupName() : caller.groupFor(group), caller.actor());
     }
 
     /**
@@ -175,9 +169,9 @@ public final class UploadService {
      */
     public int completeDueSessions(Instant before) {
         int completed = 0;
-        for (UploadSession s : sessions.findCompletionDue(before, 500)) {
+        for (UploadSession s : sessions.completionDue(before, 500)) {
             try {
-                complete(s, s.groupName());
+                complete(s, s.groupName(), Actor.SYSTEM);
                 completed++;
                 LOG.info("Session {} completed by the server: it held every byte since {}", s.id(), s.updatedAt());
             } catch (UploadException e) {
@@ -187,35 +181,36 @@ public final class UploadService {
         return completed;
     }
 
-    private SessionSnapshot complete(UploadSession session, String groupName) {
+    private SessionSnapshot complete(UploadSession session, String groupName, Actor actor) {
         String id = session.id();
         if (session.state() == SessionState.COMPLETED) {
             return snapshot(session);
         }
-        UploadSession assembling = jdbi.inTransaction(h -> {
-            SessionDao lockedSessions = h.attach(SessionDao.class);
-            UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
+        UploadSession assembling = ledger.change(id, actor, change -> {
+            UploadSession locked = change.session();
             if (locked.state() == SessionState.COMPLETED) {
                 return locked;
             }
             if (locked.state() == SessionState.ASSEMBLING) {
                 throw new UploadException(Problem.ASSEMBLY_IN_PROGRESS, "session " + id + " is being assembled; ask again shortly");
             }
-            requireOpen(locked);
-            List<Chunk> recorded = h.attach(ChunkDao.class).list(id);
+            requireCompletable(locked);
+            List<Chunk> recorded = change.chunks();
             requireAllBytes(locked, recorded);
             if (recorded.size() > 1) {
                 store.requireFreeSpace(locked.receivedBytes());    // chunks are copied into one file
             }
             requireNameFree(groupName, locked.filename());
-            lockedSessions.setGroup(id, groupName, clock.instant());
-            move(lockedSessions, id, SessionState.OPEN, SessionState.ASSEMBLING);
-            return lockedSessions.find(id).orElseThrow();
+            if (!groupName.equals(locked.groupName())) {
+                change.setGroup(groupName);
+            }
+            change.moveTo(Stage.ASSEMBLING, null);
+            return change.session();
         });
         if (assembling.state() == SessionState.COMPLETED) {
             return snapshot(assembling);
         }
-        return snapshot(finishAssembly(assembling));
+        return snapshot(finishAssembly(assembling, actor));
     }
 
     /**
@@ -241,13 +236,15 @@ public final class UploadService {
         UploadSession session = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
                 protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, expiry(now), null, null, null,
                 null, null, clientMetadata, null);
-        jdbi.useTransaction(h -> {
-            requireRoomForSession(h, caller);
-            h.attach(SessionDao.class).insert(session);
+        ledger.open(session, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
+            if (session.allBytesReceived()) {
+                change.moveTo(Stage.COMPLETION_DUE, "declared empty");
+            }
+            return null;
         });
         LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
                 protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
-        return session.allBytesReceived() ? complete(session, groupName) : snapshot(session);
+        return session.allBytesReceived() ? complete(session, groupName, caller.actor()) : snapshot(session);
     }
 
     /**
@@ -261,9 +258,12 @@ public final class UploadService {
                                           InputStream body, ChunkChecks checks) {
         UploadSession session = owned(caller, id, null);
         requireProtocol(session, Protocol.TUS);
-        if (session.state() == SessionState.COMPLETED && offset == session.receivedBytes() && isEmpty(body)) {
-            // a client that cannot tell it is done sends no bytes at the final offset; nothing to do
-            return snapshot(session);
+        if ((session.state() == SessionState.COMPLETED || session.stage() == Stage.COMPLETION_DUE)
+                && offset == session.receivedBytes() && isEmpty(body)) {
+            // a client that cannot tell it is done sends no bytes at the final offset; nothing to
+            // do but finish, if that has not happened yet
+            return session.state() == SessionState.COMPLETED ? snapshot(session)
+                    : complete(session, session.groupName(), caller.actor());
         }
         requireOpen(session);
         requireOffset(offset, session.receivedBytes());
@@ -272,24 +272,21 @@ public final class UploadService {
         requireDeclaredWithin(checks, limit);
         StagedChunk staged = stage(id, body, limit, checks);
         try {
-            UploadSession appended = jdbi.inTransaction(h -> {
-                SessionDao lockedSessions = h.attach(SessionDao.class);
-                UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
+            UploadSession appended = ledger.change(id, caller.actor(), change -> {
+                UploadSession locked = change.session();
                 requireOpen(locked);
                 requireOffset(offset, locked.receivedBytes());    // another request appended meanwhile
                 requireSameLength(locked, total, staged.size());  // another request declared it meanwhile
                 if (declaredTotal != null && locked.totalSize() == null) {
                     requireAtLeastReceived(declaredTotal, locked.receivedBytes() + staged.size());
-                    lockedSessions.declareTotalSize(id, declaredTotal);
+                    change.declareTotalSize(declaredTotal);
                 }
                 if (staged.size() > 0) {
                     Instant now = clock.instant();
                     Chunk chunk = new Chunk(id, locked.maxChunk() + 1, offset, staged.size(), staged.md5(), now);
                     store.commit(staged, id, chunk.chunkNumber());
                     try {
-                        h.attach(ChunkDao.class).insert(chunk);
-                        lockedSessions.recordProgress(id, chunk.chunkNumber(), chunk.endOffset(), locked.groupName(),
-                                now, expiry(now));
+                        change.addChunk(chunk, chunk.chunkNumber(), locked.groupName(), expiry(now));
                     } catch (RuntimeException e) {
                         store.deleteChunk(id, chunk.chunkNumber());
                         throw e;
@@ -297,15 +294,16 @@ public final class UploadService {
                 }
                 if (total != null && offset + staged.size() == total) {
                     // completion follows this transaction; should it not happen, the sweep sees to it
-                    lockedSessions.markCompletionDue(id, clock.instant());
+                    change.moveTo(Stage.COMPLETION_DUE, null);
                 }
-                return lockedSessions.find(id).orElseThrow();
+                return change.session();
             });
             if (staged.interrupted()) {
                 LOG.info("Session {}: request body interrupted; the {} bytes that arrived are kept, offset now {}",
                         id, staged.size(), appended.receivedBytes());
             }
-            return appended.allBytesReceived() ? complete(appended, appended.groupName()) : snapshot(appended);
+            return appended.allBytesReceived() ? complete(appended, appended.groupName(), caller.actor())
+                    : snapshot(appended);
         } finally {
             discard(staged, id);
         }
@@ -371,44 +369,61 @@ public final class UploadService {
      * Builds the final file of a session in ASSEMBLING and records completion. Also how recovery
      * finishes a session a crash left half-assembled: every step may safely run again.
      */
-    public UploadSession finishAssembly(UploadSession session) {
+    public UploadSession finishAssembly(UploadSession session, Actor actor) {
         String id = session.id();
         Assembler.Placed placed;
         try {
-            placed = assembler.assemble(session, chunks.list(id));
+            placed = assembler.assemble(session, sessions.chunks(id));
         } catch (UploadException e) {
             if (e.problem() == Problem.BYTES_UNUSABLE) {
-                move(sessions, id, SessionState.ASSEMBLING, SessionState.FAILED);
-                store.deleteSession(id);
+                ledger.change(id, actor, change -> {
+                    change.moveTo(Stage.FAILED, e.getMessage());
+                    change.afterCommit(() -> store.deleteSession(id));
+                    return null;
+                });
                 LOG.warn("Session {} failed: {}", id, e.getMessage());
             } else {
-                release(id, e);
+                release(id, e, actor);
             }
             throw e;
         } catch (RuntimeException e) {
-            release(id, e);
+            release(id, e, actor);
             throw e;
         }
-        if (sessions.complete(id, placed.relativePath(), placed.sha256(), clock.instant())) {
-            LOG.info("Session {} completed: {} ({} bytes, sha256 {})", id, placed.relativePath(), placed.size(),
-                    placed.sha256());
-        }
-        store.deleteSession(id);    // the chunks live on in the final file; recovery removes leftovers
-        return sessions.find(id).orElseThrow();
+        UploadSession completed = ledger.change(id, actor, change -> {
+            if (change.session().state() == SessionState.ASSEMBLING) {
+                change.complete(placed.relativePath(), placed.sha256(), placed.size());
+                LOG.info("Session {} completed: {} ({} bytes, sha256 {})", id, placed.relativePath(), placed.size(),
+                        placed.sha256());
+            }
+            // the chunks live on in the final file; recovery removes leftovers
+            change.afterCommit(() -> store.deleteSession(id));
+            return change.session();
+        });
+        return completed;
     }
 
     /** Abandons an OPEN session and deletes its bytes; its rows stay for the audit. */
     public UploadSession abort(Caller caller, String id, @Nullable String filename) {
         owned(caller, id, filename);
-        UploadSession aborted = jdbi.inTransaction(h -> {
-            SessionDao lockedSessions = h.attach(SessionDao.class);
-            UploadSession locked = lockedSessions.lock(id).orElseThrow(() -> notFound(id));
-            requireOpen(locked);
-            move(lockedSessions, id, SessionState.OPEN, SessionState.ABORTED);
-            return lockedSessions.find(id).orElseThrow();
+        return abort(id, caller.actor(), "by its owner");
+    }
+
+    /**
+     * Abandons an open session (also one due for completion), by its owner or an administrator,
+     * and deletes its bytes; a finished one is refused and never changes.
+     */
+    public UploadSession abort(String id, Actor actor, String detail) {
+        UploadSession aborted = ledger.change(id, actor, change -> {
+            UploadSession locked = change.session();
+            if (locked.stage() != Stage.COMPLETION_DUE) {
+                requireOpen(locked);
+            }
+            change.moveTo(Stage.ABORTED, detail);
+            change.afterCommit(() -> store.deleteSession(id));
+            return change.session();
         });
-        store.deleteSession(id);
-        LOG.info("Session {} aborted by {}", id, caller.name());
+        LOG.info("Session {} aborted by {} ({})", id, actor.name(), detail);
         return aborted;
     }
 
@@ -419,22 +434,26 @@ public final class UploadService {
      * @return how many sessions expired
      */
     public int expireIdleSessions() {
+        return expireIdleSessions(Actor.SYSTEM);
+    }
+
+    public int expireIdleSessions(Actor actor) {
         int expired = 0;
         List<UploadSession> batch;
         do {
             Instant now = clock.instant();
-            batch = sessions.findExpired(now, 500);
+            batch = sessions.expired(now, 500);
             for (UploadSession s : batch) {
-                boolean moved = jdbi.inTransaction(h -> {
-                    SessionDao locked = h.attach(SessionDao.class);
-                    return locked.lock(s.id())
-                            .filter(l -> l.state() == SessionState.OPEN && l.completionDueAt() == null
-                                    && l.expiresAt().isBefore(now))
-                            .map(l -> move(locked, l.id(), SessionState.OPEN, SessionState.EXPIRED))
-                            .orElse(false);
+                boolean moved = ledger.change(s.id(), actor, change -> {
+                    UploadSession l = change.session();
+                    if (l.stage() != Stage.OPEN || !l.expiresAt().isBefore(now)) {
+                        return false;    // a chunk arrived since it was listed
+                    }
+                    change.moveTo(Stage.EXPIRED, "idle since " + l.updatedAt());
+                    change.afterCommit(() -> store.deleteSession(s.id()));
+                    return true;
                 });
                 if (moved) {
-                    store.deleteSession(s.id());
                     expired++;
                     LOG.info("Session {} expired: idle since {} ({} of {} bytes received)", s.id(), s.updatedAt(),
                             s.receivedBytes(), s.totalSize() == null ? "?" : s.totalSize());
@@ -464,7 +483,7 @@ public final class UploadService {
     }
 
     private Optional<Chunk> lastChunkOf(UploadSession session) {
-        return session.maxChunk() == 0 ? Optional.empty() : chunks.find(session.id(), session.maxChunk());
+        return session.maxChunk() == 0 ? Optional.empty() : sessions.chunk(session.id(), session.maxChunk());
     }
 
     /** Receives a chunk's bytes into a durable temporary file; refusals keep nothing. */
@@ -499,19 +518,17 @@ public final class UploadService {
         }
     }
 
-    /** Assembly could not finish but every byte is still there: the session takes chunks again. */
-    private void release(String id, RuntimeException cause) {
-        move(sessions, id, SessionState.ASSEMBLING, SessionState.OPEN);
-        sessions.markCompletionDue(id, clock.instant());    // no-op unless the length was declared
+    /**
+     * Assembly could not finish but every byte is still there: the session takes chunks again, or
+     * (its length declared and reached) waits for the server to complete it.
+     */
+    private void release(String id, RuntimeException cause, Actor actor) {
+        ledger.change(id, actor, change -> {
+            change.moveTo(change.session().allBytesReceived() ? Stage.COMPLETION_DUE : Stage.OPEN,
+                    "assembly did not finish: " + cause.getMessage());
+            return null;
+        });
         LOG.warn("Session {}: assembly did not finish, session is open again: {}", id, cause.toString());
-    }
-
-    /** Compare-and-set from one state to another, which must be a transition of {@link SessionState}. */
-    boolean move(SessionDao dao, String id, SessionState from, SessionState to) {
-        if (!from.canMoveTo(to)) {
-            throw new IllegalStateException(from + " -> " + to + " is not a session transition");
-        }
-        return dao.transition(id, from, to, clock.instant());
     }
 
     UploadSession owned(Caller caller, String id, @Nullable String filename) {
@@ -521,19 +538,12 @@ public final class UploadService {
                 .orElseThrow(() -> notFound(id));
     }
 
-    /** Refuses early, before a body is read; {@link #requireRoomForSession(Handle, Caller)} decides. */
+    /**
+     * Refuses early, before a body is read; the ledger decides for certain, counting under the
+     * principal's quota lock in the transaction that opens the session.
+     */
     void requireRoomForSession(Caller caller) {
-        requireRoom(caller, sessions.countOpen(caller.name()));
-    }
-
-    /** In the transaction that creates a session: counts under the principal's lock. */
-    void requireRoomForSession(Handle h, Caller caller) {
-        h.attach(TokenDao.class).lockPrincipal(caller.name());
-        requireRoom(caller, h.attach(SessionDao.class).countOpen(caller.name()));
-    }
-
-    private void requireRoom(Caller caller, int open) {
-        if (open >= config.maxOpenSessionsPerPrincipal()) {
+        if (sessions.countOpen(caller.name()) >= config.maxOpenSessionsPerPrincipal()) {
             throw new UploadException(Problem.TOO_MANY_SESSIONS, caller.name() + " already has "
                     + config.maxOpenSessionsPerPrincipal() + " open upload sessions; finish or delete one");
         }
@@ -554,6 +564,13 @@ public final class UploadService {
         return session.state() == SessionState.EXPIRED
                 || (session.state() == SessionState.OPEN && session.completionDueAt() == null
                         && session.expiresAt().isBefore(clock.instant()));
+    }
+
+    /** Holds every byte of its declared length, or is open and not past its expiry. */
+    private void requireCompletable(UploadSession session) {
+        if (session.stage() != Stage.COMPLETION_DUE) {
+            requireOpen(session);
+        }
     }
 
     /** OPEN and not past its expiry. */

@@ -34,6 +34,11 @@ public record UploadSession(
         @Nullable String clientMetadata,
         @Nullable Instant completionDueAt) {
 
+    /** The stage of the one transition table this row is in. */
+    public Stage stage() {
+        return Stage.of(state, completionDueAt != null);
+    }
+
     /** Whether the declared size is known and every byte of it has arrived. */
     public boolean allBytesReceived() {
         return totalSize != null && receivedBytes == totalSize;

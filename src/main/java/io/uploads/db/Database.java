@@ -37,6 +37,17 @@ public final class Database {
         return Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
     }
 
+    /** The version of the last migration applied. */
+    public static String schemaVersion(Jdbi jdbi) {
+        // Flyway's history table: quoted lower-case names in both H2 and PostgreSQL
+        return jdbi.withHandle(h -> h.createQuery("""
+                SELECT "version" FROM "flyway_schema_history"
+                WHERE "success" = TRUE AND "version" IS NOT NULL
+                ORDER BY "installed_rank" DESC
+                LIMIT 1
+                """).mapTo(String.class).one());
+    }
+
     /** SQLState 23505 is a unique violation in both H2 and PostgreSQL. */
     public static boolean isUniqueViolation(JdbiException e) {
         return e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState());

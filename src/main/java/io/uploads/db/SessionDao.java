@@ -9,6 +9,7 @@ import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+import org.jspecify.annotations.Nullable;
 
 @RegisterConstructorMapper(UploadSession.class)
 public interface SessionDao {
@@ -37,6 +38,15 @@ public interface SessionDao {
     @SqlQuery("SELECT * FROM upload_session WHERE owner = :owner AND client_key = :clientKey AND client_key_active")
     Optional<UploadSession> findActiveByKey(String owner, String clientKey);
 
+    /** The owner's latest session under {@code clientKey} completed at or after {@code since}. */
+    @SqlQuery("""
+            SELECT * FROM upload_session
+            WHERE owner = :owner AND client_key = :clientKey AND state = 'COMPLETED' AND completed_at >= :since
+            ORDER BY completed_at DESC
+            LIMIT 1
+            """)
+    Optional<UploadSession> findCompletedByKeySince(String owner, String clientKey, Instant since);
+
     @SqlQuery("""
             SELECT * FROM upload_session
             WHERE owner = :owner AND filename = :filename AND state = 'OPEN'
@@ -56,8 +66,12 @@ public interface SessionDao {
     @SqlQuery("SELECT COUNT(*) FROM upload_session WHERE owner = :owner AND state = 'OPEN'")
     int countOpen(String owner);
 
-    @SqlQuery("SELECT * FROM upload_session WHERE state = :state ORDER BY updated_at")
-    List<UploadSession> findByState(SessionState state);
+    @SqlQuery("SELECT * FROM upload_session WHERE state = :state AND id > :afterId ORDER BY id LIMIT :limit")
+    List<UploadSession> findByState(SessionState state, String afterId, int limit);
+
+    default List<UploadSession> findByState(SessionState state) {
+        return findByState(state, "", Integer.MAX_VALUE);
+    }
 
     @SqlQuery("""
             SELECT * FROM upload_session
@@ -75,10 +89,6 @@ public interface SessionDao {
             LIMIT :limit
             """)
     List<UploadSession> findCompletionDue(Instant before, int limit);
-
-    /** After recovery dropped bytes: the session is no longer complete, so not due either. */
-    @SqlUpdate("UPDATE upload_session SET completion_due_at = NULL WHERE id = :id AND received_bytes < total_size")
-    boolean clearCompletionDueIfShort(String id);
 
     /** Marks an OPEN session due for completion if it holds every byte of its declared length. */
     @SqlUpdate("""
@@ -104,10 +114,7 @@ public interface SessionDao {
     @SqlUpdate("UPDATE upload_session SET total_size = :totalSize WHERE id = :id AND state = 'OPEN' AND total_size IS NULL")
     boolean declareTotalSize(String id, long totalSize);
 
-    /**
-     * Compare-and-set; false means someone else moved the session first. A finished session
-     * gives up its client key, so the client's next upload under that key is a new session.
-     */
+    /** Compare-and-set on the state alone; false means someone else moved the session first. */
     @SqlUpdate("""
             UPDATE upload_session
             SET state = :to, updated_at = :now,
@@ -115,6 +122,20 @@ public interface SessionDao {
             WHERE id = :id AND state = :from
             """)
     boolean transition(String id, SessionState from, SessionState to, Instant now);
+
+    /**
+     * Compare-and-set from one stage to another (a stage is the state plus whether completion is
+     * due); false means someone else moved the session first. A finished session gives up its
+     * client key, so the client's next upload under that key is a new session.
+     */
+    @SqlUpdate("""
+            UPDATE upload_session
+            SET state = :to, updated_at = :now, completion_due_at = :dueAt,
+                client_key_active = CASE WHEN :to IN ('OPEN', 'ASSEMBLING') THEN client_key_active ELSE NULL END
+            WHERE id = :id AND state = :from
+              AND (CASE WHEN completion_due_at IS NULL THEN FALSE ELSE TRUE END) = :fromDue
+            """)
+    boolean move(String id, SessionState from, boolean fromDue, SessionState to, @Nullable Instant dueAt, Instant now);
 
     @SqlUpdate("""
             UPDATE upload_session

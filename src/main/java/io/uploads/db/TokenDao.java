@@ -24,12 +24,8 @@ public interface TokenDao {
     @SqlQuery("SELECT * FROM issued_token ORDER BY created_at")
     List<TokenRecord> list();
 
-    /**
-     * Row locks on every token of the principal, for the rest of the transaction: what makes
-     * "count the principal's open sessions, then add one" atomic, across instances too.
-     */
-    @SqlQuery("SELECT jti FROM issued_token WHERE principal = :principal ORDER BY jti FOR UPDATE")
-    List<String> lockPrincipal(String principal);
+    @SqlQuery("SELECT * FROM issued_token WHERE principal = :principal ORDER BY created_at")
+    List<TokenRecord> ofPrincipal(String principal);
 
     @SqlQuery("SELECT COUNT(*) FROM issued_token")
     long count();

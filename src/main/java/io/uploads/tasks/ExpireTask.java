@@ -1,6 +1,7 @@
 package io.uploads.tasks;
 
 import io.dropwizard.servlets.tasks.Task;
+import io.uploads.core.Actor;
 import io.uploads.core.UploadService;
 import java.io.PrintWriter;
 import java.util.List;
@@ -18,6 +19,6 @@ public final class ExpireTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) {
-        output.println("Expired " + uploads.expireIdleSessions() + " session(s)");
+        output.println("Expired " + uploads.expireIdleSessions(Actor.cli("task expire")) + " session(s)");
     }
 }

@@ -10,7 +10,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.uploads.UploadServiceApplication;
+import io.uploads.Services;
+import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Ledger;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -28,6 +30,7 @@ abstract class CoreTestBase extends DatabaseTestBase {
     Path storage;
     ChunkStore store;
     UploadsConfig config;
+    Ledger ledger;
     UploadService uploads;
 
     @BeforeEach
@@ -39,7 +42,8 @@ abstract class CoreTestBase extends DatabaseTestBase {
         store = new ChunkStore(storage, 0);
         config = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
                 io.dropwizard.util.Duration.days(1), ExistingFilePolicy.rename, io.dropwizard.util.Duration.seconds(0));
-        uploads = new UploadService(jdbi, store, UploadServiceApplication.clock(), config);
+        ledger = new Ledger(jdbi, Services.CLOCK);
+        uploads = new UploadService(ledger, new SessionQueries(jdbi), store, config);
     }
 
     /** Sends {@code file} through the real core in {@code parts} chunks. */

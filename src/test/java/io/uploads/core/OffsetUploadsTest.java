@@ -1,5 +1,8 @@
 package io.uploads.core;
 
+import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Ledger;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,7 +68,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
         MovableClock clock = new MovableClock();
         UploadsConfig reject = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
                 io.dropwizard.util.Duration.days(1), ExistingFilePolicy.reject, io.dropwizard.util.Duration.seconds(0));
-        UploadService service = new UploadService(jdbi, store, clock, reject);
+        UploadService service = new UploadService(new Ledger(jdbi, clock), new SessionQueries(jdbi), store, reject);
         String id = service.create(ALICE, Protocol.TUS, "taken.bin", null, 1000L, null).session().id();
         Files.write(Files.createDirectories(storage.resolve("files/g")).resolve("taken.bin"), new byte[] {1});
         assertThatThrownBy(() -> service.appendAtOffset(ALICE, id, 0, null,

@@ -2,7 +2,7 @@ package io.uploads.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.uploads.UploadServiceApplication;
+import io.uploads.db.SessionQueries;
 import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.time.Instant;
@@ -20,7 +20,7 @@ abstract class ParallelUploadsTest extends CoreTestBase {
 
     @BeforeEach
     void parallelUploads() {
-        parallel = new ParallelUploads(jdbi, store, uploads, UploadServiceApplication.clock(), config);
+        parallel = new ParallelUploads(ledger, new SessionQueries(jdbi), store, uploads, config);
     }
 
     @Test
@@ -28,8 +28,8 @@ abstract class ParallelUploadsTest extends CoreTestBase {
         byte[] file = bytes(3 * CHUNK + 5, 51);
         UploadSession session = allChunksRecordedButOpen(file);
 
-        assertThat(parallel.hasChunk(ALICE, chunk(session, file, 1))).isTrue();
-        assertThat(parallel.hasChunk(ALICE, chunk(session, file, 3))).as("the last chunk is asked for again").isFalse();
+        assertThat(parallel.hasChunk(ALICE, chunk(session, file, 1), Instant.now())).isTrue();
+        assertThat(parallel.hasChunk(ALICE, chunk(session, file, 3), Instant.now())).as("the last chunk is asked for again").isFalse();
         assertThat(uploads.expireIdleSessions()).as("a session due for completion never expires").isZero();
 
         SessionSnapshot resent = parallel.record(ALICE, Protocol.FLOW, chunk(session, file, 3),

@@ -1,5 +1,7 @@
 package io.uploads.core;
 
+import io.uploads.db.SessionQueries;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
@@ -27,7 +29,7 @@ abstract class RecoveryTest extends CoreTestBase {
     @BeforeEach
     void recoveryAheadOfTheFiles() {
         // a clock a little ahead, so files written just now count as older than the (zero) grace period
-        recovery = new Recovery(jdbi, store, uploads, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
+        recovery = new Recovery(ledger, new SessionQueries(jdbi), store, uploads, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.SignedJWT;
 import io.uploads.auth.TokenRecord;
 import io.uploads.auth.TokenService.Issued;
+import io.uploads.core.Actor;
 import io.uploads.core.Caller;
 import io.uploads.core.Chunk;
 import io.uploads.core.SessionState;
@@ -77,7 +78,7 @@ abstract class AccessControlTest extends AppTestBase {
         Issued issued = issue("alice", Duration.ofHours(1));
         assertThat(http.get("/files/resumables", issued.token()).status()).isEqualTo(200);
 
-        app.tokens().revoke(issued.record().jti());
+        app.tokens().revoke(issued.record().jti(), Actor.cli("token-revoke"));
 
         assertUnauthorized(http.get("/files/resumables", issued.token()));
     }
@@ -148,7 +149,8 @@ abstract class AccessControlTest extends AppTestBase {
     }
 
     private Issued issue(String principal, Duration ttl) {
-        return app.tokens().issue(principal, List.of(principal + "-group"), Set.of(Caller.UPLOADER), ttl);
+        return app.tokens().issue(principal, List.of(principal + "-group"), Set.of(Caller.UPLOADER), ttl,
+                Actor.cli("token-create"));
     }
 
     /** Ids of the open sessions, of anyone, for this filename. */

@@ -3,7 +3,11 @@ package io.uploads.testing;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
+import io.uploads.Services;
 import io.uploads.UploadServiceApplication;
+import io.uploads.core.Actor;
+import io.uploads.db.TokenQueries;
+import io.uploads.ledger.Ledger;
 import io.uploads.UploadServiceConfiguration;
 import io.uploads.auth.TokenService;
 import io.uploads.core.Caller;
@@ -111,11 +115,11 @@ public final class TestApp implements AutoCloseable {
     /** Issues an uploader token the way {@code token-create} does. */
     public String token(String principal, String... groups) {
         return tokens().issue(principal, List.of(groups), new LinkedHashSet<>(List.of(Caller.UPLOADER)),
-                Duration.ofHours(1)).token();
+                Duration.ofHours(1), Actor.cli("token-create")).token();
     }
 
     public TokenService tokens() {
-        return TokenService.create(jdbi(), config().auth(), UploadServiceApplication.clock());
+        return TokenService.create(new TokenQueries(jdbi()), new Ledger(jdbi(), Services.CLOCK), config().auth());
     }
 
     /** Stops the service; the database belongs to whoever created it. */

@@ -18,6 +18,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,16 +40,19 @@ import java.util.Map;
 public final class FlowResource {
 
     private final ParallelUploads uploads;
+    private final Clock clock;
 
-    public FlowResource(ParallelUploads uploads) {
+    public FlowResource(ParallelUploads uploads, Clock clock) {
         this.uploads = uploads;
+        this.clock = clock;
     }
 
     /** The test chunk: the libraries send every chunk's parameters first and skip the ones we have. */
     @GET
     public Response test(@Auth Caller caller, @Context UriInfo uri) {
+        Instant askedAt = clock.instant();
         FlowParams params = FlowParams.parse(uri.getQueryParameters());
-        return uploads.hasChunk(caller, params.chunk())
+        return uploads.hasChunk(caller, params.chunk(), askedAt)
                 ? Response.ok(Map.of("chunk", params.chunk().number(), "present", true)).build()
                 : Response.noContent().build();
     }

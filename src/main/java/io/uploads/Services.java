@@ -1,0 +1,116 @@
+package io.uploads;
+
+import io.dropwizard.db.ManagedDataSource;
+import io.uploads.auth.DenialLog;
+import io.uploads.auth.TokenService;
+import io.uploads.core.ChunkStore;
+import io.uploads.core.ParallelUploads;
+import io.uploads.core.Recovery;
+import io.uploads.core.UploadService;
+import io.uploads.db.Database;
+import io.uploads.db.SessionQueries;
+import io.uploads.db.TokenQueries;
+import io.uploads.ledger.AuditTrail;
+import io.uploads.ledger.Ledger;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The object graph, built once from the configuration and a data source: what {@code run()}, every
+ * command and the tests use. Building it migrates the schema first.
+ */
+public final class Services {
+
+    /** Microseconds: what both H2 and PostgreSQL keep, so an answer shows what a later read will. */
+    public static final Clock CLOCK = Clock.tick(Clock.systemUTC(), Duration.of(1, ChronoUnit.MICROS));
+
+    private final UploadServiceConfiguration config;
+    private final Jdbi jdbi;
+    private final ChunkStore store;
+    private final Ledger ledger;
+    private final SessionQueries sessions;
+    private final UploadService uploads;
+    private final ParallelUploads parallel;
+    private final Recovery recovery;
+    private final AuditTrail audit;
+    private final TokenQueries tokenQueries;
+    private TokenService tokens;
+    private DenialLog denials;
+
+    private Services(UploadServiceConfiguration config, Jdbi jdbi, Clock clock) {
+        this.config = config;
+        this.jdbi = jdbi;
+        this.store = ChunkStore.open(Path.of(config.storage().directory()), config.storage().minFreeSpace().toBytes());
+        this.ledger = new Ledger(jdbi, clock);
+        this.sessions = new SessionQueries(jdbi);
+        this.uploads = new UploadService(ledger, sessions, store, config.uploads());
+        this.parallel = new ParallelUploads(ledger, sessions, store, uploads, config.uploads());
+        this.recovery = new Recovery(ledger, sessions, store, uploads, clock, javaDuration(config.uploads().recoveryGracePeriod()));
+        this.audit = new AuditTrail(jdbi);
+        this.tokenQueries = new TokenQueries(jdbi);
+    }
+
+    /** Migrates the database behind {@code dataSource}, then builds the graph on it. */
+    public static Services build(UploadServiceConfiguration config, ManagedDataSource dataSource) {
+        Database.migrate(dataSource);
+        return new Services(config, Database.jdbi(dataSource), CLOCK);
+    }
+
+    public UploadServiceConfiguration config() {
+        return config;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public ChunkStore store() {
+        return store;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public SessionQueries sessions() {
+        return sessions;
+    }
+
+    public UploadService uploads() {
+        return uploads;
+    }
+
+    public ParallelUploads parallel() {
+        return parallel;
+    }
+
+    public Recovery recovery() {
+        return recovery;
+    }
+
+    public AuditTrail audit() {
+        return audit;
+    }
+
+    /** Token signing needs the key, which may have to be generated and stored first. */
+    public synchronized TokenService tokens() {
+        if (tokens == null) {
+            tokens = TokenService.create(tokenQueries, ledger, config.auth());
+        }
+        return tokens;
+    }
+
+    public synchronized DenialLog denials() {
+        if (denials == null) {
+            denials = new DenialLog(ledger);
+        }
+        return denials;
+    }
+
+    public static Duration javaDuration(io.dropwizard.util.Duration duration) {
+        return Duration.ofMillis(duration.toMilliseconds());
+    }
+}

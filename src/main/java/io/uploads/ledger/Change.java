@@ -1,0 +1,155 @@
+package io.uploads.ledger;
+
+import io.uploads.core.Actor;
+import io.uploads.core.AuditEntry;
+import io.uploads.core.AuditEvent;
+import io.uploads.core.Chunk;
+import io.uploads.core.Stage;
+import io.uploads.core.UploadException;
+import io.uploads.core.UploadException.Problem;
+import io.uploads.core.UploadSession;
+import io.uploads.db.ChunkDao;
+import io.uploads.db.SessionDao;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One session's rows inside a {@link Ledger} transaction, under the session's row lock: what the
+ * use cases read and write while they decide. Every move is checked against {@link Stage}'s table
+ * and queues its audit row, which the ledger appends before the transaction commits. Valid only
+ * inside the function the ledger runs it in.
+ */
+public final class Change {
+
+    private final SessionDao sessions;
+    private final ChunkDao chunks;
+    private final Clock clock;
+    private final Actor actor;
+    private final String id;
+    private UploadSession current;
+    private boolean stale;
+    private final List<AuditEntry> events = new ArrayList<>();
+    private final List<Runnable> afterCommit = new ArrayList<>();
+
+    Change(Handle h, Clock clock, Actor actor, UploadSession locked) {
+        this.sessions = h.attach(SessionDao.class);
+        this.chunks = h.attach(ChunkDao.class);
+        this.clock = clock;
+        this.actor = actor;
+        this.id = locked.id();
+        this.current = locked;
+    }
+
+    /** The session's row as this transaction sees it now. */
+    public UploadSession session() {
+        if (stale) {
+            current = sessions.find(id).orElseThrow();
+            stale = false;
+        }
+        return current;
+    }
+
+    public Optional<Chunk> chunk(int number) {
+        return chunks.find(id, number);
+    }
+
+    public List<Chunk> chunks() {
+        return chunks.list(id);
+    }
+
+    public int chunkCount() {
+        return chunks.count(id);
+    }
+
+    /** Records a chunk whose bytes are durable on disk, and the session's progress with it. */
+    public void addChunk(Chunk chunk, int maxChunk, String group, Instant expiresAt) {
+        requireStage(Stage.OPEN, "take bytes");
+        chunks.insert(chunk);
+        write(sessions.recordProgress(id, maxChunk, session().receivedBytes() + chunk.sizeBytes(), group,
+                chunk.receivedAt(), expiresAt));
+    }
+
+    /** Recovery: forgets a chunk whose bytes are missing on disk. */
+    public void dropChunk(int number) {
+        chunks.delete(id, number);
+    }
+
+    /** Recovery: the progress that the chunks it kept add up to; the expiry stays as it was. */
+    public void resetProgress(int maxChunk, long receivedBytes) {
+        write(sessions.recordProgress(id, maxChunk, receivedBytes, session().groupName(), clock.instant(),
+                session().expiresAt()));
+    }
+
+    public void setGroup(String group) {
+        write(sessions.setGroup(id, group, clock.instant()));
+    }
+
+    /** tus creation-defer-length: the length, declared once. */
+    public void declareTotalSize(long totalSize) {
+        write(sessions.declareTotalSize(id, totalSize));
+    }
+
+    /** Moves the session along {@link Stage}'s table; any other move is refused and changes nothing. */
+    public void moveTo(Stage next, @Nullable String detail) {
+        Stage from = requireMove(next);
+        Instant now = clock.instant();
+        write(sessions.move(id, from.stored(), from == Stage.COMPLETION_DUE, next.stored(),
+                next == Stage.COMPLETION_DUE ? now : null, now));
+        audit(AuditEvent.entering(next), detail);
+    }
+
+    /** ASSEMBLING → COMPLETED, with the final file's place and digest. */
+    public void complete(String finalPath, String sha256, long size) {
+        requireMove(Stage.COMPLETED);
+        write(sessions.complete(id, finalPath, sha256, clock.instant()));
+        audit(AuditEvent.SESSION_COMPLETED, "size " + size + ", sha256 " + sha256 + ", path " + finalPath);
+    }
+
+    /** An audit row about this session, appended in this transaction. */
+    public void audit(AuditEvent event, @Nullable String detail) {
+        events.add(AuditEntry.about(session(), event, actor, clock.instant(), detail));
+    }
+
+    /** Work on disk that may happen only once this transaction committed (deleting bytes). */
+    public void afterCommit(Runnable action) {
+        afterCommit.add(action);
+    }
+
+    List<AuditEntry> events() {
+        return events;
+    }
+
+    List<Runnable> afterCommitActions() {
+        return afterCommit;
+    }
+
+    private Stage requireMove(Stage next) {
+        Stage from = session().stage();
+        if (!from.canMoveTo(next)) {
+            throw new UploadException(Problem.SESSION_NOT_OPEN,
+                    "session " + id + " is " + from + " and cannot become " + next);
+        }
+        return from;
+    }
+
+    private void requireStage(Stage expected, String what) {
+        Stage stage = session().stage();
+        if (stage != expected) {
+            throw new UploadException(Problem.SESSION_NOT_OPEN,
+                    "session " + id + " is " + stage + "; only an " + expected + " session may " + what);
+        }
+    }
+
+    private void write(boolean changed) {
+        // the row is locked by this transaction, so a compare-and-set can only fail on a bug
+        if (!changed) {
+            throw new IllegalStateException("session " + id + " changed under its row lock");
+        }
+        stale = true;
+    }
+}

@@ -1,0 +1,197 @@
+package io.uploads.ledger;
+
+import io.uploads.auth.TokenRecord;
+import io.uploads.core.Actor;
+import io.uploads.core.AuditEntry;
+import io.uploads.core.AuditEvent;
+import io.uploads.core.UploadException;
+import io.uploads.core.UploadException.Problem;
+import io.uploads.core.UploadSession;
+import io.uploads.db.AuditDao;
+import io.uploads.db.Database;
+import io.uploads.db.QuotaDao;
+import io.uploads.db.SessionDao;
+import io.uploads.db.TokenDao;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write path: every transaction that changes a session, chunk, token or audit row runs here.
+ * Each one locks what it changes, lets the use case check and write through a {@link Change}
+ * (whose moves follow {@link io.uploads.core.Stage}'s table), appends the audit rows of what
+ * changed, and commits them together; work on disk that depends on the commit runs after it.
+ *
+ * <p>Lock order, in every transaction, so that no two can wait for each other: the session row
+ * ({@code SELECT ... FOR UPDATE}), then the principal's quota row (only when a session is opened),
+ * then the audit chain's head, always last and held only for the few statements before commit.
+ */
+public final class Ledger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public Ledger(Jdbi jdbi, Clock clock) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Opens a new session: counts the owner's open sessions under the owner's quota row lock,
+     * refuses past {@code maxOpenSessions}, inserts the row (audited as created) and lets
+     * {@code work} record its first bytes in the same transaction.
+     */
+    public <T> T open(UploadSession fresh, int maxOpenSessions, Actor actor, Function<Change, T> work) {
+        ensureQuotaRow(fresh.owner());
+        try {
+            return inTransaction(h -> openIn(h, fresh, maxOpenSessions, actor, work));
+        } catch (JdbiException e) {
+            if (Database.isUniqueViolation(e)) {
+                throw new DuplicateKey(e);
+            }
+            throw e;
+        }
+    }
+
+    private <T> T openIn(Handle h, UploadSession fresh, int maxOpenSessions, Actor actor, Function<Change, T> work) {
+        h.attach(QuotaDao.class).lock(fresh.owner()).orElseThrow();
+        SessionDao sessions = h.attach(SessionDao.class);
+        if (sessions.countOpen(fresh.owner()) >= maxOpenSessions) {
+            throw new UploadException(Problem.TOO_MANY_SESSIONS, fresh.owner() + " already has "
+                    + maxOpenSessions + " open upload sessions; finish or delete one");
+        }
+        sessions.insert(fresh);
+        Change change = new Change(h, clock, actor, fresh);
+        change.audit(AuditEvent.SESSION_CREATED, null);
+        return finish(h, change, work.apply(change));
+    }
+
+    /** Locks the session's row and lets {@code work} change it; unknown ids are NOT_FOUND. */
+    public <T> T change(String sessionId, Actor actor, Function<Change, T> work) {
+        return inTransaction(h -> {
+            UploadSession locked = h.attach(SessionDao.class).lock(sessionId)
+                    .orElseThrow(() -> new UploadException(Problem.NOT_FOUND, "no upload session " + sessionId));
+            Change change = new Change(h, clock, actor, locked);
+            return finish(h, change, work.apply(change));
+        });
+    }
+
+    /** An event about no session (authentication denied), in a transaction of its own. */
+    public void record(AuditEntry entry) {
+        jdbi.useTransaction(h -> append(h, List.of(entry)));
+    }
+
+    /** Records an issued token with its audit row. */
+    public void issueToken(TokenRecord token, Actor actor) {
+        jdbi.useTransaction(h -> {
+            h.attach(TokenDao.class).insert(token);
+            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor, token.principal(),
+                    "token " + token.jti() + " for " + token.principal() + " (groups " + token.groupsCsv()
+                            + ", roles " + token.rolesCsv() + ", expires " + token.expiresAt() + ")")));
+        });
+    }
+
+    /**
+     * Issues {@code token} only if no token exists yet (the first start); the signing key's row
+     * is the lock that makes two first starts issue one.
+     */
+    public boolean issueFirstToken(TokenRecord token, String signingKeyId) {
+        return jdbi.inTransaction(h -> {
+            h.createQuery("SELECT id FROM signing_key WHERE id = :id FOR UPDATE").bind("id", signingKeyId)
+                    .mapTo(String.class).findOne();
+            TokenDao tokens = h.attach(TokenDao.class);
+            if (tokens.count() > 0) {
+                return false;
+            }
+            tokens.insert(token);
+            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM, token.principal(),
+                    "first-start admin token " + token.jti() + " for " + token.principal())));
+            return true;
+        });
+    }
+
+    /** Revokes the principal's valid tokens (or the one with {@code jti}); one audit row per token. */
+    public int revokeTokens(Actor actor, String principal, String jti) {
+        return jdbi.inTransaction(h -> {
+            TokenDao tokens = h.attach(TokenDao.class);
+            List<TokenRecord> valid = (jti != null ? tokens.find(jti).stream().toList() : tokens.ofPrincipal(principal))
+                    .stream().filter(t -> t.revokedAt() == null).toList();
+            List<AuditEntry> events = valid.stream()
+                    .filter(t -> tokens.revoke(t.jti(), clock.instant()) > 0)
+                    .map(t -> tokenEvent(AuditEvent.TOKEN_REVOKED, actor, t.principal(),
+                            "token " + t.jti() + " of " + t.principal()))
+                    .toList();
+            append(h, events);
+            return events.size();
+        });
+    }
+
+    private AuditEntry tokenEvent(AuditEvent event, Actor actor, String principal, String detail) {
+        return AuditEntry.of(event, actor, clock.instant(), detail);
+    }
+
+    private <T> T finish(Handle h, Change change, T result) {
+        append(h, change.events());
+        // run after commit: registered on the handle, so a rollback drops them
+        h.afterCommit(() -> change.afterCommitActions().forEach(Ledger::runQuietly));
+        return result;
+    }
+
+    /** The chain's head is locked last, then each entry takes the next place in the chain. */
+    private static void append(Handle h, List<AuditEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        AuditDao audit = h.attach(AuditDao.class);
+        AuditDao.Head head = audit.lockHead();
+        long seq = head.seq();
+        String hash = head.hash();
+        for (AuditEntry e : entries) {
+            AuditEntry linked = AuditChain.link(e, seq, hash);
+            audit.insert(linked);
+            seq = linked.seq();
+            hash = linked.hash();
+        }
+        audit.moveHead(seq, hash);
+    }
+
+    private <T> T inTransaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+        return jdbi.inTransaction(work);
+    }
+
+    /** Creates the principal's quota row once, outside the transaction that locks it. */
+    private void ensureQuotaRow(String principal) {
+        QuotaDao quota = jdbi.onDemand(QuotaDao.class);
+        if (quota.find(principal).isPresent()) {
+            return;
+        }
+        try {
+            quota.insert(principal);
+        } catch (JdbiException e) {
+            if (!Database.isUniqueViolation(e)) {
+                throw e;
+            }
+            // another request created it at the same moment
+        }
+    }
+
+    private static void runQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            // the change is committed; what is left on disk is garbage that recovery removes
+            LOG.warn("Clean-up after a committed change failed: {}", e.toString());
+        }
+    }
+}
