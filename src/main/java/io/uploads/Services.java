@@ -4,9 +4,10 @@ import io.dropwizard.db.ManagedDataSource;
 import io.uploads.auth.DenialLog;
 import io.uploads.auth.TokenService;
 import io.uploads.core.ChunkStore;
-import io.uploads.core.ParallelUploads;
+import io.uploads.core.NumberedChunks;
 import io.uploads.core.Recovery;
 import io.uploads.core.UploadService;
+import io.uploads.db.AdminQueries;
 import io.uploads.db.Database;
 import io.uploads.db.SessionQueries;
 import io.uploads.db.TokenQueries;
@@ -33,10 +34,11 @@ public final class Services {
     private final Ledger ledger;
     private final SessionQueries sessions;
     private final UploadService uploads;
-    private final ParallelUploads parallel;
+    private final NumberedChunks parallel;
     private final Recovery recovery;
     private final AuditTrail audit;
     private final TokenQueries tokenQueries;
+    private final AdminQueries adminQueries;
     private TokenService tokens;
     private DenialLog denials;
 
@@ -47,10 +49,11 @@ public final class Services {
         this.ledger = new Ledger(jdbi, clock);
         this.sessions = new SessionQueries(jdbi);
         this.uploads = new UploadService(ledger, sessions, store, config.uploads());
-        this.parallel = new ParallelUploads(ledger, sessions, store, uploads, config.uploads());
+        this.parallel = new NumberedChunks(ledger, sessions, store, uploads, config.uploads());
         this.recovery = new Recovery(ledger, sessions, store, uploads, clock, javaDuration(config.uploads().recoveryGracePeriod()));
         this.audit = new AuditTrail(jdbi);
         this.tokenQueries = new TokenQueries(jdbi);
+        this.adminQueries = new AdminQueries(jdbi);
     }
 
     /** Migrates the database behind {@code dataSource}, then builds the graph on it. */
@@ -83,12 +86,16 @@ public final class Services {
         return uploads;
     }
 
-    public ParallelUploads parallel() {
+    public NumberedChunks parallel() {
         return parallel;
     }
 
     public Recovery recovery() {
         return recovery;
+    }
+
+    public AdminQueries adminQueries() {
+        return adminQueries;
     }
 
     public AuditTrail audit() {

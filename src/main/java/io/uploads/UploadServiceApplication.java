@@ -6,11 +6,14 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
+import io.uploads.admin.AdminResource;
+import io.uploads.admin.UploadTotals;
 import io.uploads.auth.Authentication;
 import io.uploads.auth.TokenService;
 import io.uploads.cli.AuditVerifyCommand;
 import io.uploads.cli.ExpireCommand;
 import io.uploads.cli.MigrateCommand;
+import io.uploads.cli.PendingCommand;
 import io.uploads.cli.RecoverCommand;
 import io.uploads.cli.TokenCreateCommand;
 import io.uploads.cli.TokenListCommand;
@@ -25,13 +28,13 @@ import io.uploads.protocols.JsonErrorHandler;
 import io.uploads.protocols.UploadExceptionMapper;
 import io.uploads.protocols.flow.FlowResource;
 import io.uploads.protocols.resumables.ResumablesResource;
-import io.uploads.protocols.tus.TusRefusalMapper;
 import io.uploads.protocols.tus.TusResource;
 import io.uploads.protocols.tus.TusVersionFilter;
 import io.uploads.tasks.AuditVerifyTask;
 import io.uploads.tasks.ExpireTask;
 import io.uploads.tasks.RecoverTask;
 import java.time.Duration;
+import java.util.Map;
 import org.glassfish.jersey.server.filter.HttpMethodOverrideFilter;
 
 public class UploadServiceApplication extends Application<UploadServiceConfiguration> {
@@ -58,6 +61,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         bootstrap.addCommand(new RecoverCommand());
         bootstrap.addCommand(new ExpireCommand());
         bootstrap.addCommand(new AuditVerifyCommand());
+        bootstrap.addCommand(new PendingCommand());
     }
 
     @Override
@@ -77,17 +81,23 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.getApplicationContext().setErrorHandler(new JsonErrorHandler());
         env.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
         env.jersey().register(new CloseRefusedUploads());
-        env.jersey().register(new UploadExceptionMapper());
+        env.jersey().register(new UploadExceptionMapper(Map.of(TusResource.class, TusResource.ERRORS)));
         env.jersey().register(new DatabaseUnavailableMapper());
         env.jersey().register(new ResumablesResource(services.uploads(), config.uploads()));
         env.jersey().register(new HttpMethodOverrideFilter(HttpMethodOverrideFilter.Source.HEADER));
         env.jersey().register(new TusVersionFilter());
-        env.jersey().register(new TusRefusalMapper());
         env.jersey().register(new TusResource(services.uploads(), config.uploads()));
         env.jersey().register(new FlowResource(services.parallel(), services.ledger().clock()));
         if (config.cors().enabled()) {
             env.getApplicationContext().insertHandler(Cors.handler(config.cors()));
         }
+
+        UploadTotals totals = new UploadTotals(services.adminQueries(), services.ledger().clock(),
+                Services.javaDuration(config.admin().stalledAfter()),
+                env.lifecycle().scheduledExecutorService("upload-totals").build());
+        env.lifecycle().manage(totals);
+        env.jersey().register(new AdminResource(services.adminQueries(), services.uploads(), totals, services.audit(),
+                services.ledger().clock()));
 
         env.admin().addTask(new RecoverTask(services.recovery()));
         env.admin().addTask(new ExpireTask(services.uploads()));

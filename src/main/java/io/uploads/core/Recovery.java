@@ -142,7 +142,7 @@ public final class Recovery {
             if (dropped > 0) {
                 int maxChunk = kept.stream().mapToInt(Chunk::chunkNumber).max().orElse(0);
                 long received = kept.stream().mapToLong(Chunk::sizeBytes).sum();
-                change.resetProgress(maxChunk, received);
+                change.resetProgress(maxChunk, received, kept.size());
                 change.audit(AuditEvent.SESSION_RECOVERED, dropped + " chunk row(s) dropped whose bytes were missing"
                         + " or short; " + received + " bytes kept");
                 if (change.session().stage() == Stage.COMPLETION_DUE && !change.session().allBytesReceived()) {

@@ -467,15 +467,25 @@ public final class UploadService {
         return snapshot(owned(caller, id, filename));
     }
 
+    /**
+     * The caller's session as a resume query describes it: an aborted or expired session is not
+     * resumable, its bytes are gone, so it is answered as an unknown one.
+     */
+    public SessionSnapshot findResumable(Caller caller, String id, @Nullable String filename) {
+        UploadSession session = owned(caller, id, filename);
+        if (session.state() == SessionState.ABORTED || expired(session)) {
+            throw notFound(id);
+        }
+        return snapshot(session);
+    }
+
     /** The caller's most recently active OPEN session for this filename. */
     public Optional<SessionSnapshot> latestOpen(Caller caller, String filename) {
         return sessions.latestOpen(caller.name(), filename).map(this::snapshot);
     }
 
     public List<SessionSnapshot> listOpen(Caller caller) {
-        return sessions.listOpen(caller.name(), config.maxOpenSessionsPerPrincipal()).stream()
-                .map(this::snapshot)
-                .toList();
+        return sessions.listOpenWithLastChunk(caller.name(), config.maxOpenSessionsPerPrincipal());
     }
 
     SessionSnapshot snapshot(UploadSession session) {

@@ -97,15 +97,23 @@ public interface SessionDao {
             """)
     boolean markCompletionDue(String id, Instant now);
 
-    /** Progress of an OPEN session; false when it is no longer OPEN. */
+    /** Progress of an OPEN session by one more chunk; false when it is no longer OPEN. */
     @SqlUpdate("""
             UPDATE upload_session
-            SET max_chunk = :maxChunk, received_bytes = :receivedBytes, group_name = :groupName,
-                updated_at = :now, expires_at = :expiresAt
+            SET max_chunk = :maxChunk, received_bytes = :receivedBytes, chunk_count = chunk_count + 1,
+                group_name = :groupName, updated_at = :now, expires_at = :expiresAt
             WHERE id = :id AND state = 'OPEN'
             """)
     boolean recordProgress(String id, int maxChunk, long receivedBytes, String groupName, Instant now,
                            Instant expiresAt);
+
+    /** Recovery: what the chunks it kept add up to. */
+    @SqlUpdate("""
+            UPDATE upload_session
+            SET max_chunk = :maxChunk, received_bytes = :receivedBytes, chunk_count = :chunkCount, updated_at = :now
+            WHERE id = :id AND state = 'OPEN'
+            """)
+    boolean resetProgress(String id, int maxChunk, long receivedBytes, int chunkCount, Instant now);
 
     @SqlUpdate("UPDATE upload_session SET group_name = :groupName, updated_at = :now WHERE id = :id AND state = 'OPEN'")
     boolean setGroup(String id, String groupName, Instant now);

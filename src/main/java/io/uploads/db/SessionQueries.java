@@ -1,12 +1,15 @@
 package io.uploads.db;
 
 import io.uploads.core.Chunk;
+import io.uploads.core.SessionSnapshot;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadSession;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * Reads of sessions and chunks outside any write transaction: resume queries, listings, and the
@@ -14,10 +17,12 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class SessionQueries {
 
+    private final Jdbi jdbi;
     private final SessionDao sessions;
     private final ChunkDao chunks;
 
     public SessionQueries(Jdbi jdbi) {
+        this.jdbi = jdbi;
         this.sessions = jdbi.onDemand(SessionDao.class);
         this.chunks = jdbi.onDemand(ChunkDao.class);
     }
@@ -47,8 +52,30 @@ public final class SessionQueries {
         return sessions.latestOpen(owner, filename);
     }
 
-    public List<UploadSession> listOpen(String owner, int limit) {
-        return sessions.listOpen(owner, limit);
+    /**
+     * The owner's open sessions, most recently active first, each with its highest chunk: one
+     * query, however many there are.
+     */
+    public List<SessionSnapshot> listOpenWithLastChunk(String owner, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT s.*, c.chunk_number AS c_number, c.chunk_offset AS c_offset, c.size_bytes AS c_size,
+                               c.md5 AS c_md5, c.received_at AS c_received_at
+                        FROM upload_session s
+                        LEFT JOIN upload_chunk c ON c.session_id = s.id AND c.chunk_number = s.max_chunk
+                        WHERE s.owner = :owner AND s.state = 'OPEN'
+                        ORDER BY s.updated_at DESC
+                        LIMIT :limit
+                        """)
+                .bind("owner", owner)
+                .bind("limit", limit)
+                .map((rs, ctx) -> {
+                    UploadSession s = ConstructorMapper.of(UploadSession.class).specialize(rs, ctx).map(rs, ctx);
+                    Chunk last = rs.getObject("c_number") == null ? null : new Chunk(s.id(), rs.getInt("c_number"),
+                            rs.getLong("c_offset"), rs.getLong("c_size"), rs.getString("c_md5"),
+                            rs.getObject("c_received_at", OffsetDateTime.class).toInstant());
+                    return new SessionSnapshot(s, Optional.ofNullable(last));
+                })
+                .list());
     }
 
     public int countOpen(String owner) {

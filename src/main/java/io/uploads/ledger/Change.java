@@ -80,9 +80,8 @@ public final class Change {
     }
 
     /** Recovery: the progress that the chunks it kept add up to; the expiry stays as it was. */
-    public void resetProgress(int maxChunk, long receivedBytes) {
-        write(sessions.recordProgress(id, maxChunk, receivedBytes, session().groupName(), clock.instant(),
-                session().expiresAt()));
+    public void resetProgress(int maxChunk, long receivedBytes, int chunkCount) {
+        write(sessions.resetProgress(id, maxChunk, receivedBytes, chunkCount, clock.instant()));
     }
 
     public void setGroup(String group) {

@@ -2,7 +2,7 @@ package io.uploads.core;
 
 import io.uploads.testing.TestDatabase;
 
-class ParallelUploadsH2Test extends ParallelUploadsTest {
+class NumberedChunksH2Test extends NumberedChunksTest {
     @Override
     protected TestDatabase.Kind databaseKind() {
         return TestDatabase.Kind.H2;

@@ -4,7 +4,7 @@ import io.uploads.testing.RequiresPostgres;
 import io.uploads.testing.TestDatabase;
 
 @RequiresPostgres
-class ParallelUploadsPostgresTest extends ParallelUploadsTest {
+class NumberedChunksPostgresTest extends NumberedChunksTest {
     @Override
     protected TestDatabase.Kind databaseKind() {
         return TestDatabase.Kind.POSTGRES;

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
  * The state a failed assembly leaves a flow upload in (every chunk recorded, OPEN again, due
  * for completion): built directly, since storage filling up mid-assembly cannot be staged here.
  */
-abstract class ParallelUploadsTest extends CoreTestBase {
+abstract class NumberedChunksTest extends CoreTestBase {
 
-    private ParallelUploads parallel;
+    private NumberedChunks parallel;
 
     @BeforeEach
     void parallelUploads() {
-        parallel = new ParallelUploads(ledger, new SessionQueries(jdbi), store, uploads, config);
+        parallel = new NumberedChunks(ledger, new SessionQueries(jdbi), store, uploads, config);
     }
 
     @Test
@@ -55,7 +55,7 @@ abstract class ParallelUploadsTest extends CoreTestBase {
     /** Three chunks recorded through the core, then the failed assembly's release replayed. */
     private UploadSession allChunksRecordedButOpen(byte[] file) {
         String key = "key-" + file.length + "-" + Arrays.hashCode(file);
-        ParallelChunk first = new ParallelChunk(key, "flow-" + key + ".bin", null, 1, CHUNK, CHUNK, file.length, 3);
+        NumberedChunk first = new NumberedChunk(key, "flow-" + key + ".bin", null, 1, CHUNK, CHUNK, file.length, 3);
         String id = parallel.record(ALICE, Protocol.FLOW, first, new ByteArrayInputStream(file, 0, CHUNK)).session().id();
         UploadSession open = sessions().find(id).orElseThrow();
         parallel.record(ALICE, Protocol.FLOW, chunk(open, file, 2), new ByteArrayInputStream(file, CHUNK, CHUNK));
@@ -67,8 +67,8 @@ abstract class ParallelUploadsTest extends CoreTestBase {
         return sessions().find(id).orElseThrow();
     }
 
-    private static ParallelChunk chunk(UploadSession session, byte[] file, int n) {
+    private static NumberedChunk chunk(UploadSession session, byte[] file, int n) {
         long size = n < 3 ? CHUNK : file.length - 2L * CHUNK;
-        return new ParallelChunk(session.clientKey(), session.filename(), null, n, CHUNK, size, file.length, 3);
+        return new NumberedChunk(session.clientKey(), session.filename(), null, n, CHUNK, size, file.length, 3);
     }
 }

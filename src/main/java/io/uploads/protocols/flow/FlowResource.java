@@ -1,9 +1,8 @@
 package io.uploads.protocols.flow;
 
 import io.dropwizard.auth.Auth;
-import io.uploads.api.FlowChunkAnswer;
 import io.uploads.core.Caller;
-import io.uploads.core.ParallelUploads;
+import io.uploads.core.NumberedChunks;
 import io.uploads.core.UploadException;
 import io.uploads.protocols.RequestBodies;
 import jakarta.annotation.security.RolesAllowed;
@@ -39,10 +38,10 @@ import java.util.Map;
 @RolesAllowed(Caller.UPLOADER)
 public final class FlowResource {
 
-    private final ParallelUploads uploads;
+    private final NumberedChunks uploads;
     private final Clock clock;
 
-    public FlowResource(ParallelUploads uploads, Clock clock) {
+    public FlowResource(NumberedChunks uploads, Clock clock) {
         this.uploads = uploads;
         this.clock = clock;
     }
@@ -76,7 +75,11 @@ public final class FlowResource {
         }
         // any other type is a raw chunk: flow.js's octet method labels it with the file's own type
         FlowParams params = FlowParams.parse(values);
-        return FlowChunkAnswer.of(uploads.record(caller, params.protocol(), params.chunk(), chunkBytes));
+        try {
+            return FlowChunkAnswer.of(uploads.record(caller, params.protocol(), params.chunk(), chunkBytes));
+        } finally {
+            uploads.answered(caller, params.chunk());
+        }
     }
 
     /**

@@ -1,9 +1,6 @@
 package io.uploads.protocols.resumables;
 
 import io.dropwizard.auth.Auth;
-import io.uploads.api.Message;
-import io.uploads.api.ResumableInfo;
-import io.uploads.api.ResumableList;
 import io.uploads.config.UploadsConfig;
 import io.uploads.core.Caller;
 import io.uploads.core.Checksum;
@@ -102,7 +99,7 @@ public final class ResumablesResource {
         Filenames.requireValid(filename);
         String id = ChunkQuery.id(uri.getQueryParameters(), false);
         SessionSnapshot snapshot = id != null
-                ? uploads.find(caller, id, filename)
+                ? uploads.findResumable(caller, id, filename)
                 : uploads.latestOpen(caller, filename).orElseThrow(() -> new UploadException(
                         UploadException.Problem.NOT_FOUND, "no open upload of " + filename));
         return ResumableInfo.of(snapshot);

@@ -1,6 +1,7 @@
 package io.uploads.protocols.tus;
 
 import io.dropwizard.auth.Auth;
+import io.uploads.api.ApiError;
 import io.uploads.config.UploadsConfig;
 import io.uploads.core.Caller;
 import io.uploads.core.Checksum;
@@ -49,6 +50,9 @@ public final class TusResource {
 
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
+    /** How this resource answers a refusal (the mapper finds it by this class). */
+    public static final TusErrors ERRORS = new TusErrors();
+
     private final UploadService uploads;
     private final UploadsConfig limits;
 
@@ -64,7 +68,7 @@ public final class TusResource {
                 .header(TusHeaders.TUS_VERSION, TusHeaders.TUS_VERSION_1_0_0)
                 .header(TusHeaders.TUS_EXTENSION, TusHeaders.EXTENSIONS)
                 .header(TusHeaders.TUS_MAX_SIZE, limits.maxUploadSize().toBytes())
-                .header(TusHeaders.TUS_CHECKSUM_ALGORITHM, Checksum.TUS_ALGORITHM_LIST)
+                .header(TusHeaders.TUS_CHECKSUM_ALGORITHM, TusChecksums.ALGORITHM_LIST)
                 .build();
     }
 
@@ -76,19 +80,24 @@ public final class TusResource {
     @RolesAllowed(Caller.UPLOADER)
     @Consumes(MediaType.WILDCARD)
     public Response create(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers, InputStream body) {
-        Long length = refusingAsTus(() -> lengthOrDeferred(headers));
-        TusMetadata metadata = refusingAsTus(() -> TusMetadata.parse(headers.getHeaderString(TusHeaders.UPLOAD_METADATA)));
+        Long length = lengthOrDeferred(headers);
+        TusMetadata metadata = TusMetadata.parse(headers.getHeaderString(TusHeaders.UPLOAD_METADATA));
         boolean withUpload = hasBody(headers);
-        ChunkChecks checks = withUpload ? refusingAsTus(() -> patchChecks(headers)) : null;
-        UploadSession created = refusingAsTus(() -> uploads.create(caller, Protocol.TUS, metadata.filename(),
-                metadata.group(), length, metadata.header()).session());
+        ChunkChecks checks = withUpload ? patchChecks(headers) : null;
+        UploadSession created = uploads.create(caller, Protocol.TUS, metadata.filename(), metadata.group(), length,
+                metadata.header()).session();
         URI location = uri.getBaseUriBuilder().path(TusResource.class).path(created.id()).build();
         UploadSession session = created;
         if (withUpload) {
             try {
                 session = uploads.appendAtOffset(caller, created.id(), 0, null, body, checks).session();
             } catch (UploadException e) {
-                throw new TusRefusal(e, location);
+                // the upload exists although its first bytes were refused: the client may resume it
+                return ERRORS.decorate(Response.status(ERRORS.status(e.problem())))
+                        .location(location)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(new ApiError(ERRORS.status(e.problem()), e.getMessage(), e.problem().code()))
+                        .build();
             }
         }
         return withExpiry(Response.created(location), session)
@@ -101,7 +110,7 @@ public final class TusResource {
     @RolesAllowed(Caller.UPLOADER)
     @Path("{id}")
     public Response head(@Auth Caller caller, @PathParam("id") String id) {
-        UploadSession session = refusingAsTus(() -> live(caller, id));
+        UploadSession session = live(caller, id);
         Response.ResponseBuilder answer = Response.ok()
                 .header(TusHeaders.UPLOAD_OFFSET, session.receivedBytes())
                 // "The Server MUST prevent the client and/or proxies from caching the response"
@@ -127,13 +136,11 @@ public final class TusResource {
     @Consumes(MediaType.WILDCARD)
     public Response patch(@Auth Caller caller, @PathParam("id") String id, @Context HttpHeaders headers,
                           InputStream body) {
-        UploadSession session = refusingAsTus(() -> {
-            live(caller, id);
-            ChunkChecks checks = patchChecks(headers);
-            long offset = requiredNumber(headers, TusHeaders.UPLOAD_OFFSET);
-            Long length = optionalNumber(headers, TusHeaders.UPLOAD_LENGTH);
-            return uploads.appendAtOffset(caller, id, offset, length, body, checks).session();
-        });
+        live(caller, id);
+        ChunkChecks checks = patchChecks(headers);
+        long offset = requiredNumber(headers, TusHeaders.UPLOAD_OFFSET);
+        Long length = optionalNumber(headers, TusHeaders.UPLOAD_LENGTH);
+        UploadSession session = uploads.appendAtOffset(caller, id, offset, length, body, checks).session();
         return withExpiry(Response.noContent(), session)
                 .header(TusHeaders.UPLOAD_OFFSET, session.receivedBytes())
                 .build();
@@ -144,10 +151,8 @@ public final class TusResource {
     @RolesAllowed(Caller.UPLOADER)
     @Path("{id}")
     public Response terminate(@Auth Caller caller, @PathParam("id") String id) {
-        refusingAsTus(() -> {
-            live(caller, id);
-            return uploads.abort(caller, id, null);
-        });
+        live(caller, id);
+        uploads.abort(caller, id, null);
         return Response.noContent().build();
     }
 
@@ -188,7 +193,7 @@ public final class TusResource {
             if (parts.length != 2) {
                 throw new IllegalArgumentException("Upload-Checksum must be an algorithm and a base64 digest");
             }
-            return Checksum.tus(parts[0], Base64.getDecoder().decode(parts[1]));
+            return TusChecksums.of(parts[0], Base64.getDecoder().decode(parts[1]));
         } catch (IllegalArgumentException e) {
             throw new UploadException(Problem.INVALID_REQUEST, e.getMessage());
         }
@@ -244,13 +249,5 @@ public final class TusResource {
                     DateTimeFormatter.RFC_1123_DATE_TIME.format(session.expiresAt().atOffset(ZoneOffset.UTC)));
         }
         return answer;
-    }
-
-    private static <T> T refusingAsTus(java.util.function.Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (UploadException e) {
-            throw new TusRefusal(e, null);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.uploads.api;
+package io.uploads.protocols.resumables;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;

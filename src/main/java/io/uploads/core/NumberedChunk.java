@@ -3,31 +3,27 @@ package io.uploads.core;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a flow.js or resumable.js request says about one chunk and the upload it belongs to. Both
- * libraries cut a file the same way: {@code totalChunks = max(floor(totalSize / chunkSize), 1)},
- * every chunk {@code chunkSize} bytes except the last, which takes the remainder (so it may be up
- * to {@code 2 * chunkSize - 1} bytes); with {@code forceChunkSize} it is {@code ceil} instead and
- * no chunk exceeds {@code chunkSize}.
+ * One chunk of an upload cut into numbered chunks of a declared size, sent in any order: chunk
+ * {@code n} holds the bytes from {@code (n - 1) * chunkSize}, every chunk but the last has
+ * {@code chunkSize} bytes, and the last one ends where the file does. How a protocol numbers and
+ * sizes its chunks beyond that (flow.js lets the last chunk grow) is the protocol's to check.
  *
  * @param clientKey the client's identifier of the upload; never used as a path
  * @param group the destination group, when the request names one
+ * @param currentChunkSize this chunk's size in bytes
  */
-public record ParallelChunk(String clientKey, String filename, @Nullable String group, int number, long chunkSize,
+public record NumberedChunk(String clientKey, String filename, @Nullable String group, int number, long chunkSize,
                             long currentChunkSize, long totalSize, int totalChunks) {
 
-    /** Longest identifier kept; flow.js builds it from size and relative path. */
+    /** Longest identifier kept. */
     public static final int MAX_KEY_LENGTH = 255;
 
-    /** Checks the numbers agree with each other the way the libraries compute them. */
-    public ParallelChunk {
+    public NumberedChunk {
         if (clientKey.isEmpty() || clientKey.length() > MAX_KEY_LENGTH || clientKey.chars().anyMatch(Character::isISOControl)) {
             throw invalid("the identifier must be 1 to " + MAX_KEY_LENGTH + " characters without control characters");
         }
         if (chunkSize < 1 || totalSize < 0 || totalChunks < 1 || currentChunkSize < 0) {
             throw invalid("chunk size and total chunks must be at least 1, sizes not negative");
-        }
-        if (totalChunks != floorChunks(totalSize, chunkSize) && totalChunks != ceilChunks(totalSize, chunkSize)) {
-            throw invalid(totalChunks + " chunks do not make " + totalSize + " bytes in chunks of " + chunkSize);
         }
         if (number < 1 || number > totalChunks) {
             throw invalid("chunk number " + number + " is not within 1.." + totalChunks);
@@ -59,14 +55,6 @@ public record ParallelChunk(String clientKey, String filename, @Nullable String 
         if (group != null && !session.groupName().equals(group)) {
             throw invalid("upload " + clientKey + " goes to group " + session.groupName() + ", not " + group);
         }
-    }
-
-    private static long floorChunks(long totalSize, long chunkSize) {
-        return Math.max(totalSize / chunkSize, 1);
-    }
-
-    private static long ceilChunks(long totalSize, long chunkSize) {
-        return Math.max(totalSize / chunkSize + (totalSize % chunkSize == 0 ? 0 : 1), 1);
     }
 
     private static UploadException invalid(String message) {

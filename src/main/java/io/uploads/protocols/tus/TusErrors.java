@@ -1,29 +1,14 @@
 package io.uploads.protocols.tus;
 
-import io.uploads.api.ApiError;
 import io.uploads.core.UploadException;
-import jakarta.ws.rs.core.MediaType;
+import io.uploads.protocols.ErrorDialect;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.ext.ExceptionMapper;
-import jakarta.ws.rs.ext.Provider;
 
-/** tus's answer to a refusal: its own status codes, {@code Tus-Resumable}, and our JSON message. */
-@Provider
-public final class TusRefusalMapper implements ExceptionMapper<TusRefusal> {
+/** tus's answer to a refusal: its own status codes, and {@code Tus-Resumable} on every answer. */
+public final class TusErrors implements ErrorDialect {
 
     @Override
-    public Response toResponse(TusRefusal refusal) {
-        UploadException e = refusal.refusal();
-        int status = status(e.problem());
-        return Response.status(status)
-                .location(refusal.location())
-                .header(TusHeaders.TUS_RESUMABLE, TusHeaders.TUS_VERSION_1_0_0)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ApiError(status, e.getMessage(), e.problem().code()))
-                .build();
-    }
-
-    static int status(UploadException.Problem problem) {
+    public int status(UploadException.Problem problem) {
         return switch (problem) {
             case INVALID_REQUEST, INCOMPLETE_BODY, INCOMPLETE_UPLOAD, CHUNK_ORDER_INCORRECT -> 400;
             case FORBIDDEN_GROUP -> 403;
@@ -40,5 +25,10 @@ public final class TusRefusalMapper implements ExceptionMapper<TusRefusal> {
             case BYTES_UNUSABLE -> 500;
             case STORAGE_FULL -> 507;
         };
+    }
+
+    @Override
+    public Response.ResponseBuilder decorate(Response.ResponseBuilder answer) {
+        return answer.header(TusHeaders.TUS_RESUMABLE, TusHeaders.TUS_VERSION_1_0_0);
     }
 }

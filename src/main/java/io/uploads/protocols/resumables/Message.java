@@ -1,3 +1,3 @@
-package io.uploads.api;
+package io.uploads.protocols.resumables;
 
 public record Message(String message) {}

@@ -10,7 +10,9 @@ import io.uploads.ledger.Ledger;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * Whichever request records the last missing chunk moves the session to ASSEMBLING under the row
  * lock, so the file is assembled exactly once, however the chunks were ordered.
  */
-public final class ParallelUploads {
+public final class NumberedChunks {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ParallelUploads.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NumberedChunks.class);
     /** A lost creation race joins the winner; only a winner already finished again sends us round. */
     private static final int CREATE_ATTEMPTS = 3;
 
@@ -34,8 +36,10 @@ public final class ParallelUploads {
     private final UploadService uploads;
     private final Clock clock;
     private final UploadsConfig config;
+    /** Sessions whose completing request is still being answered on this instance, by owner and key. */
+    private final Map<String, String> answering = new ConcurrentHashMap<>();
 
-    public ParallelUploads(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadService uploads,
+    public NumberedChunks(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadService uploads,
                            UploadsConfig config) {
         this.ledger = ledger;
         this.sessions = sessions;
@@ -53,15 +57,18 @@ public final class ParallelUploads {
      *
      * <p>The libraries test and send three chunks at a time, so the last missing chunk may
      * complete the upload while the test of a chunk it holds is being answered. That question was
-     * asked of the active upload: an upload of the same file completed since {@code askedAt}
-     * answers it, so the client does not send the chunk again (which would start a new upload).
-     * An upload completed before the question arrived answers nothing: a client asking then is
-     * uploading anew, maybe an edited file under the same identifier, and must send every chunk.
+     * asked of the active upload: an upload of the same file completed since {@code askedAt}, or
+     * whose completing request is still being answered, answers it, so the client does not send
+     * the chunk again (which would start a new upload). An upload whose completion was answered
+     * before the question arrived answers nothing: a client asking then is uploading anew, maybe
+     * an edited file under the same identifier, and must send every chunk.
      */
-    public boolean hasChunk(Caller caller, ParallelChunk chunk, Instant askedAt) {
+    public boolean hasChunk(Caller caller, NumberedChunk chunk, Instant askedAt) {
         caller.groupFor(chunk.group());    // the same 403 the chunk itself would get
         Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
+        String completing = answering.get(answerKey(caller, chunk));
         Optional<UploadSession> session = active.isPresent() ? active
+                : completing != null ? sessions.find(completing)
                 : sessions.completedByKeySince(caller.name(), chunk.clientKey(), askedAt);
         return session
                 .filter(s -> sameUpload(chunk, s))
@@ -76,7 +83,7 @@ public final class ParallelUploads {
      *
      * @return the session afterwards, with the chunk this request was about
      */
-    public SessionSnapshot record(Caller caller, Protocol protocol, ParallelChunk chunk, InputStream body) {
+    public SessionSnapshot record(Caller caller, Protocol protocol, NumberedChunk chunk, InputStream body) {
         Filenames.requireValid(chunk.filename());
         String group = caller.groupFor(chunk.group());
         uploads.requireTotalWithin(chunk.totalSize());
@@ -100,6 +107,7 @@ public final class ParallelUploads {
                     : createOrJoin(caller, protocol, group, stagingId, chunk, staged);
             sessionId = recorded.session().id();
             if (recorded.assemble()) {
+                answering.put(answerKey(caller, chunk), sessionId);
                 return new SessionSnapshot(uploads.finishAssembly(recorded.session(), caller.actor()),
                         Optional.of(recorded.chunk()));
             }
@@ -113,10 +121,19 @@ public final class ParallelUploads {
         }
     }
 
+    /** The request that completed the upload under {@code chunk}'s key has been answered. */
+    public void answered(Caller caller, NumberedChunk chunk) {
+        answering.remove(answerKey(caller, chunk));
+    }
+
+    private static String answerKey(Caller caller, NumberedChunk chunk) {
+        return caller.name() + '\n' + chunk.clientKey();
+    }
+
     /** The session after a chunk was recorded, and whether this request must now assemble it. */
     private record Recorded(UploadSession session, Chunk chunk, boolean assemble) {}
 
-    private StagedChunk stage(String stagingId, ParallelChunk chunk, InputStream body) {
+    private StagedChunk stage(String stagingId, NumberedChunk chunk, InputStream body) {
         ChunkChecks checks = ChunkChecks.whole(null, null, chunk.currentChunkSize(), chunk.currentChunkSize() == 0);
         try {
             return uploads.stage(stagingId, body, chunk.currentChunkSize(), checks);
@@ -129,7 +146,7 @@ public final class ParallelUploads {
         }
     }
 
-    private Recorded createOrJoin(Caller caller, Protocol protocol, String group, String newId, ParallelChunk chunk,
+    private Recorded createOrJoin(Caller caller, Protocol protocol, String group, String newId, NumberedChunk chunk,
                                   StagedChunk staged) {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -147,7 +164,7 @@ public final class ParallelUploads {
         }
     }
 
-    private Recorded create(Caller caller, Protocol protocol, String group, String id, ParallelChunk chunk,
+    private Recorded create(Caller caller, Protocol protocol, String group, String id, NumberedChunk chunk,
                             StagedChunk staged) {
         Instant now = clock.instant();
         UploadSession session = new UploadSession(id, caller.name(), group, chunk.filename(), protocol,
@@ -160,7 +177,7 @@ public final class ParallelUploads {
         return recorded;
     }
 
-    private Recorded recordInto(Caller caller, String id, ParallelChunk chunk, StagedChunk staged) {
+    private Recorded recordInto(Caller caller, String id, NumberedChunk chunk, StagedChunk staged) {
         return ledger.change(id, caller.actor(), change -> {
             Optional<Chunk> existing = change.chunk(chunk.number());
             if (existing.isPresent()) {
@@ -172,7 +189,7 @@ public final class ParallelUploads {
     }
 
     /** Called under the session's row lock (or in the transaction that creates it). */
-    private Recorded append(Change change, ParallelChunk chunk, StagedChunk staged) {
+    private Recorded append(Change change, NumberedChunk chunk, StagedChunk staged) {
         UploadSession session = change.session();
         String id = session.id();
         Instant now = clock.instant();
@@ -224,7 +241,7 @@ public final class ParallelUploads {
         return new Recorded(change.session(), chunk, true);
     }
 
-    private static boolean sameUpload(ParallelChunk chunk, UploadSession session) {
+    private static boolean sameUpload(NumberedChunk chunk, UploadSession session) {
         try {
             chunk.requireSameUpload(session);
             return true;

@@ -1,4 +1,4 @@
-package io.uploads.api;
+package io.uploads.protocols.resumables;
 
 import java.util.List;
 

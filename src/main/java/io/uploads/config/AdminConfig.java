@@ -1,0 +1,18 @@
+package io.uploads.config;
+
+import io.dropwizard.util.Duration;
+
+/**
+ * What operators see.
+ *
+ * @param stalledAfter an open session idle longer than this counts as stalled in the totals and
+ *        is marked on the dashboard
+ */
+public record AdminConfig(Duration stalledAfter) {
+
+    public static final Duration DEFAULT_STALLED_AFTER = Duration.hours(1);
+
+    public AdminConfig {
+        stalledAfter = stalledAfter == null ? DEFAULT_STALLED_AFTER : stalledAfter;
+    }
+}

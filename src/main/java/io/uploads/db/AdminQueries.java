@@ -1,0 +1,178 @@
+package io.uploads.db;
+
+import io.uploads.core.AuditEntry;
+import io.uploads.core.Chunk;
+import io.uploads.core.Protocol;
+import io.uploads.core.SessionState;
+import io.uploads.core.UploadSession;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.jdbi.v3.core.statement.Query;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The operators' queries: sessions of every owner with any combination of filters, newest first,
+ * one keyset page at a time; totals; the audit trail. Each filter is a plain equality or range on
+ * an indexed column (V7), and only the filters given become part of the statement, so the planner
+ * sees a query it can serve from an index.
+ */
+public final class AdminQueries {
+
+    private final Jdbi jdbi;
+
+    public AdminQueries(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** A session as the admin list shows it: the row, and how many chunks it holds. */
+    public record Listed(UploadSession session, int chunkCount) {}
+
+    /**
+     * Which sessions to list; null fields do not filter. {@code completionDue} narrows OPEN to
+     * the sessions holding every byte (true) or not (false).
+     */
+    public record SessionFilter(@Nullable SessionState state, @Nullable Boolean completionDue, @Nullable String owner,
+                                @Nullable String group, @Nullable Protocol protocol, @Nullable Instant idleSince,
+                                @Nullable Instant createdBefore, @Nullable Instant createdAfter) {}
+
+    /** Where a page ends: the last row's creation time and id. */
+    public record SessionKey(Instant createdAt, String id) {}
+
+    /** Up to {@code limit} sessions after {@code after}, newest first. */
+    public List<Listed> sessions(SessionFilter f, @Nullable SessionKey after, int limit) {
+        List<String> where = new ArrayList<>();
+        Map<String, Object> binds = new LinkedHashMap<>();
+        if (f.state() != null) {
+            where.add("state = :state");
+            binds.put("state", f.state().name());
+        }
+        if (f.completionDue() != null) {
+            where.add(f.completionDue() ? "completion_due_at IS NOT NULL" : "completion_due_at IS NULL");
+        }
+        if (f.owner() != null) {
+            where.add("owner = :owner");
+            binds.put("owner", f.owner());
+        }
+        if (f.group() != null) {
+            where.add("group_name = :groupName");
+            binds.put("groupName", f.group());
+        }
+        if (f.protocol() != null) {
+            where.add("protocol = :protocol");
+            binds.put("protocol", f.protocol().name());
+        }
+        if (f.idleSince() != null) {
+            where.add("updated_at < :idleSince");
+            binds.put("idleSince", f.idleSince());
+        }
+        if (f.createdBefore() != null) {
+            where.add("created_at < :createdBefore");
+            binds.put("createdBefore", f.createdBefore());
+        }
+        if (f.createdAfter() != null) {
+            where.add("created_at >= :createdAfter");
+            binds.put("createdAfter", f.createdAfter());
+        }
+        if (after != null) {
+            // rows created later, or at the same instant with a greater id, were on earlier pages
+            where.add("(created_at < :afterCreated OR (created_at = :afterCreated AND id < :afterId))");
+            binds.put("afterCreated", after.createdAt());
+            binds.put("afterId", after.id());
+        }
+        String sql = "SELECT * FROM upload_session"
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY created_at DESC, id DESC LIMIT :limit";
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql).bind("limit", limit);
+            binds.forEach(q::bind);
+            return q.map((rs, ctx) -> new Listed(ConstructorMapper.of(UploadSession.class).specialize(rs, ctx).map(rs, ctx),
+                    rs.getInt("chunk_count"))).list();
+        });
+    }
+
+    public Optional<Listed> session(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM upload_session WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> new Listed(ConstructorMapper.of(UploadSession.class).specialize(rs, ctx).map(rs, ctx),
+                        rs.getInt("chunk_count")))
+                .findOne());
+    }
+
+    public List<Chunk> chunks(String sessionId) {
+        return jdbi.onDemand(ChunkDao.class).list(sessionId);
+    }
+
+    /** Sessions and bytes of one state and protocol. */
+    public record Tally(SessionState state, Protocol protocol, long sessions, long bytes) {}
+
+    /** Sessions and received bytes by state and protocol: one pass over the table (the caller caches it). */
+    public List<Tally> tallies() {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT state, protocol, COUNT(*) AS sessions, COALESCE(SUM(received_bytes), 0) AS bytes
+                        FROM upload_session GROUP BY state, protocol
+                        """)
+                .map((rs, ctx) -> new Tally(SessionState.valueOf(rs.getString("state")),
+                        Protocol.valueOf(rs.getString("protocol")), rs.getLong("sessions"), rs.getLong("bytes")))
+                .list());
+    }
+
+    /** Open sessions idle since before {@code idleSince}: how many, and the bytes they hold. */
+    public record Stalled(long sessions, long bytes) {}
+
+    public Stalled stalled(Instant idleSince) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT COUNT(*) AS sessions, COALESCE(SUM(received_bytes), 0) AS bytes
+                        FROM upload_session WHERE state = 'OPEN' AND updated_at < :idleSince
+                        """)
+                .bind("idleSince", idleSince)
+                .map((rs, ctx) -> new Stalled(rs.getLong("sessions"), rs.getLong("bytes")))
+                .one());
+    }
+
+    /** Which audit rows to list; null fields do not filter. */
+    public record AuditFilter(@Nullable String session, @Nullable String actor, @Nullable String event,
+                              @Nullable Instant from, @Nullable Instant to) {}
+
+    /** Up to {@code limit} audit rows with seq below {@code beforeSeq}, newest first. */
+    public List<AuditEntry> audit(AuditFilter f, @Nullable Long beforeSeq, int limit) {
+        List<String> where = new ArrayList<>();
+        Map<String, Object> binds = new LinkedHashMap<>();
+        if (f.session() != null) {
+            where.add("session_id = :session");
+            binds.put("session", f.session());
+        }
+        if (f.actor() != null) {
+            where.add("actor = :actor");
+            binds.put("actor", f.actor());
+        }
+        if (f.event() != null) {
+            where.add("event = :event");
+            binds.put("event", f.event());
+        }
+        if (f.from() != null) {
+            where.add("occurred_at >= :fromTime");
+            binds.put("fromTime", f.from());
+        }
+        if (f.to() != null) {
+            where.add("occurred_at < :toTime");
+            binds.put("toTime", f.to());
+        }
+        if (beforeSeq != null) {
+            where.add("seq < :beforeSeq");
+            binds.put("beforeSeq", beforeSeq);
+        }
+        String sql = "SELECT * FROM audit_event"
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY seq DESC LIMIT :limit";
+        return jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql).bind("limit", limit);
+            binds.forEach(q::bind);
+            return q.map(ConstructorMapper.of(AuditEntry.class)).list();
+        });
+    }
+}
