@@ -6,6 +6,7 @@ import io.uploads.config.UploadsConfig.ExistingFilePolicy;
 import io.uploads.db.ChunkDao;
 import io.uploads.db.SessionDao;
 import io.uploads.testing.DatabaseTestBase;
+import io.uploads.testing.StorageFixture;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ abstract class CoreTestBase extends DatabaseTestBase {
 
     Path storage;
     ChunkStore store;
+    StorageFixture onDisk;
     UploadsConfig config;
     Ledger ledger;
     UploadService uploads;
@@ -40,6 +42,7 @@ abstract class CoreTestBase extends DatabaseTestBase {
         jdbi.useHandle(h -> h.execute("DELETE FROM upload_session"));
         storage = Files.createTempDirectory(tmp, "storage-");
         store = new ChunkStore(storage, 0);
+        onDisk = new StorageFixture(storage);
         config = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
                 io.dropwizard.util.Duration.days(1), ExistingFilePolicy.rename, io.dropwizard.util.Duration.seconds(0));
         ledger = new Ledger(jdbi, Services.CLOCK);

@@ -24,10 +24,10 @@ abstract class ExpiryTest extends CoreTestBase {
 
         assertThat(expired).isEqualTo(1);
         assertThat(sessions().find(idle.id()).orElseThrow().state()).isEqualTo(SessionState.EXPIRED);
-        assertThat(store.sessionDir(idle.id())).doesNotExist();
+        assertThat(onDisk.holdsAnythingFor(idle.id())).isFalse();
         assertThat(chunks().list(idle.id())).as("rows stay for the audit").hasSize(2);
         assertThat(sessions().find(active.id()).orElseThrow()).isEqualTo(active);
-        assertThat(store.chunkNumbersOnDisk(active.id())).containsExactly(1);
+        assertThat(onDisk.chunksOnDisk(active.id())).containsExactly(1);
         assertThat(sessions().find(finished.id()).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
         assertThat(uploads.expireIdleSessions()).isZero();
     }
@@ -61,7 +61,7 @@ abstract class ExpiryTest extends CoreTestBase {
         byte[] file = bytes(CHUNK, 12);
         UploadSession s = uploads.create(ALICE, Protocol.TUS, "full.bin", null, (long) file.length, null).session();
         uploads.appendAtOffset(ALICE, s.id(), 0, null, new ByteArrayInputStream(file, 0, CHUNK - 1), ChunkChecks.none());
-        store.commit(store.stage(s.id(), new ByteArrayInputStream(file, CHUNK - 1, 1), 1, 1), s.id(), 2);
+        onDisk.writeChunk(s.id(), 2, new byte[] {file[CHUNK - 1]});
         chunks().insert(new Chunk(s.id(), 2, CHUNK - 1, 1, TestFiles.md5(new byte[] {file[CHUNK - 1]}), Instant.now()));
         Instant filledAt = Instant.now();
         sessions().recordProgress(s.id(), 2, CHUNK, "g", filledAt, filledAt.plusSeconds(3600));

@@ -82,7 +82,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
         UploadSession waiting = sessions().find(id).orElseThrow();
         assertThat(waiting.state()).isEqualTo(SessionState.OPEN);
         assertThat(waiting.receivedBytes()).isEqualTo(1000);
-        assertThat(store.chunkNumbersOnDisk(id)).containsExactly(1);
+        assertThat(onDisk.chunksOnDisk(id)).containsExactly(1);
         Files.delete(storage.resolve("files/g/taken.bin"));
         assertThat(service.completeDueSessions(clock.instant())).isEqualTo(1);
         assertThat(sessions().find(id).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);

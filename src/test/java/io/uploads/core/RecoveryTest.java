@@ -8,7 +8,6 @@ import io.uploads.config.UploadsConfig.ExistingFilePolicy;
 import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,7 +34,7 @@ abstract class RecoveryTest extends CoreTestBase {
     @Test
     void removesTemporaryFilesOfInterruptedWrites() throws IOException {
         UploadSession s = upload(bytes(2 * CHUNK, 1), 2).session();
-        Path part = Files.write(store.sessionDir(s.id()).resolve("0d6e-interrupted.part"), new byte[100]);
+        Path part = onDisk.writeStrayTemporaryFile(s.id(), 100);
 
         Recovery.Report report = recovery.run();
 
@@ -45,16 +44,16 @@ abstract class RecoveryTest extends CoreTestBase {
     }
 
     @Test
-    void dropsTheRowWhoseBytesAreMissingAndEverythingAfterItInASequentialSession() {
+    void dropsTheRowWhoseBytesAreMissingAndEverythingAfterItInASequentialSession() throws IOException {
         byte[] file = bytes(3 * CHUNK, 2);
         UploadSession s = upload(file, 3).session();
-        ChunkStore.deleteQuietly(store.chunkPath(s.id(), 2));
+        onDisk.deleteChunk(s.id(), 2);
 
         Recovery.Report report = recovery.run();
 
         assertThat(report.chunkRowsDropped()).isEqualTo(2);
         assertThat(chunks().list(s.id())).extracting(Chunk::chunkNumber).containsExactly(1);
-        assertThat(store.chunkNumbersOnDisk(s.id())).containsExactly(1);
+        assertThat(onDisk.chunksOnDisk(s.id())).containsExactly(1);
         UploadSession after = sessions().find(s.id()).orElseThrow();
         assertThat(after.maxChunk()).isEqualTo(1);
         assertThat(after.receivedBytes()).isEqualTo(CHUNK);
@@ -65,9 +64,7 @@ abstract class RecoveryTest extends CoreTestBase {
     void dropsTheRowWhoseBytesAreShort() throws IOException {
         byte[] file = bytes(2 * CHUNK, 3);
         UploadSession s = upload(file, 2).session();
-        try (RandomAccessFile f = new RandomAccessFile(store.chunkPath(s.id(), 2).toFile(), "rw")) {
-            f.setLength(CHUNK - 1);
-        }
+        onDisk.truncateChunk(s.id(), 2, CHUNK - 1);
 
         recovery.run();
 
@@ -78,13 +75,13 @@ abstract class RecoveryTest extends CoreTestBase {
     @Test
     void removesBytesThatNoRowRecords() throws IOException {
         UploadSession s = upload(bytes(2 * CHUNK, 4), 2).session();
-        Path unrecorded = Files.write(store.chunkPath(s.id(), 3), new byte[CHUNK]);
+        onDisk.writeChunk(s.id(), 3, new byte[CHUNK]);
 
         Recovery.Report report = recovery.run();
 
         assertThat(report.unrecordedChunksRemoved()).isEqualTo(1);
-        assertThat(unrecorded).doesNotExist();
-        assertThat(store.chunkNumbersOnDisk(s.id())).containsExactlyInAnyOrder(1, 2);
+        assertThat(onDisk.chunksOnDisk(s.id())).doesNotContain(3);
+        assertThat(onDisk.chunksOnDisk(s.id())).containsExactlyInAnyOrder(1, 2);
         assertThat(sessions().find(s.id()).orElseThrow()).isEqualTo(s);
     }
 
@@ -101,7 +98,7 @@ abstract class RecoveryTest extends CoreTestBase {
         assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
         assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(file);
         assertThat(done.sha256()).isEqualTo(TestFiles.sha256(file));
-        assertThat(store.sessionDir(s.id())).doesNotExist();
+        assertThat(onDisk.holdsAnythingFor(s.id())).isFalse();
     }
 
     @Test
@@ -124,10 +121,10 @@ abstract class RecoveryTest extends CoreTestBase {
     }
 
     @Test
-    void marksASessionLeftAssemblingFailedWhenItsBytesAreGone() {
+    void marksASessionLeftAssemblingFailedWhenItsBytesAreGone() throws IOException {
         UploadSession s = upload(bytes(2 * CHUNK, 7), 2).session();
         sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
-        ChunkStore.deleteQuietly(store.chunkPath(s.id(), 1));
+        onDisk.deleteChunk(s.id(), 1);
 
         Recovery.Report report = recovery.run();
 
@@ -140,17 +137,15 @@ abstract class RecoveryTest extends CoreTestBase {
     void removesLeftoverBytesOfFinishedAndUnknownSessions() throws IOException {
         SessionSnapshot done = upload(bytes(2 * CHUNK, 8), 2);
         uploads.complete(ALICE, done.session().id(), null, null);
-        Files.createDirectories(store.sessionDir(done.session().id()));
-        Files.write(store.chunkPath(done.session().id(), 1), new byte[10]);
+        onDisk.writeChunk(done.session().id(), 1, new byte[10]);
         String unknown = "00000000-0000-0000-0000-000000000000";
-        Files.createDirectories(store.sessionDir(unknown));
-        Files.write(store.chunkPath(unknown, 1), new byte[10]);
+        onDisk.writeChunk(unknown, 1, new byte[10]);
 
         Recovery.Report report = recovery.run();
 
         assertThat(report.leftoverSessionsRemoved()).isEqualTo(2);
-        assertThat(store.sessionDir(done.session().id())).doesNotExist();
-        assertThat(store.sessionDir(unknown)).doesNotExist();
+        assertThat(onDisk.holdsAnythingFor(done.session().id())).isFalse();
+        assertThat(onDisk.holdsAnythingFor(unknown)).isFalse();
     }
 
     /** The crash came after a tus PATCH recorded the last bytes and before that request completed it. */
@@ -160,7 +155,7 @@ abstract class RecoveryTest extends CoreTestBase {
         UploadSession s = uploads.create(ALICE, Protocol.TUS, "cut-off.bin", null, (long) file.length, null).session();
         uploads.appendAtOffset(ALICE, s.id(), 0, null, new ByteArrayInputStream(Arrays.copyOf(file, CHUNK)),
                 ChunkChecks.none());
-        store.commit(store.stage(s.id(), new ByteArrayInputStream(file, CHUNK, CHUNK), CHUNK, CHUNK), s.id(), 2);
+        onDisk.writeChunk(s.id(), 2, Arrays.copyOfRange(file, CHUNK, 2 * CHUNK));
         chunks().insert(new Chunk(s.id(), 2, CHUNK, CHUNK, TestFiles.md5(Arrays.copyOfRange(file, CHUNK, 2 * CHUNK)),
                 Instant.now()));
         sessions().recordProgress(s.id(), 2, file.length, "g", Instant.now().minusSeconds(5),
@@ -180,8 +175,8 @@ abstract class RecoveryTest extends CoreTestBase {
     @Test
     void aSecondRunFindsNothingToDo() throws IOException {
         UploadSession s = upload(bytes(3 * CHUNK, 9), 3).session();
-        ChunkStore.deleteQuietly(store.chunkPath(s.id(), 3));
-        Files.write(store.sessionDir(s.id()).resolve("x.part"), new byte[1]);
+        onDisk.deleteChunk(s.id(), 3);
+        onDisk.writeStrayTemporaryFile(s.id(), 1);
         recovery.run();
 
         Recovery.Report again = recovery.run();
@@ -193,7 +188,7 @@ abstract class RecoveryTest extends CoreTestBase {
     void theRepairedSessionCanBeFinishedByteIdentically() throws IOException {
         byte[] file = bytes(3 * CHUNK, 10);
         UploadSession s = upload(file, 3).session();
-        ChunkStore.deleteQuietly(store.chunkPath(s.id(), 3));
+        onDisk.deleteChunk(s.id(), 3);
         recovery.run();
 
         UploadSession repaired = sessions().find(s.id()).orElseThrow();

@@ -23,7 +23,7 @@ abstract class AdminPortTest extends AppTestBase {
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("database").get("healthy").asBoolean()).isTrue();
         assertThat(health.json().get("storage").get("healthy").asBoolean()).isTrue();
-        assertThat(app.storage().resolve("sessions")).isDirectory();
+        assertThat(app.storageFixture().readyForSessions()).as("storage prepared for session bytes").isTrue();
         assertThat(app.storage().resolve("files")).isDirectory();
     }
 

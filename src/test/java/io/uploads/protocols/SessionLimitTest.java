@@ -8,11 +8,8 @@ import io.uploads.testing.AppTestBase;
 import io.uploads.testing.FlowStyleClient;
 import io.uploads.testing.FlowStyleClient.FlowFile;
 import io.uploads.testing.Http.Reply;
-import java.io.IOException;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,7 +35,7 @@ abstract class SessionLimitTest extends AppTestBase {
     }
 
     @Test
-    void everyProtocolCountsAgainstOneLimit() throws IOException {
+    void everyProtocolCountsAgainstOneLimit() {
         String token = app.token("limited", "limited-group");
         FlowStyleClient flow = new FlowStyleClient(app.baseUrl(), token);
         assertThat(http.patch("/files/stream/native.bin?chunk=1", token, randomBytes(10, 1)).status()).isEqualTo(201);
@@ -55,9 +51,7 @@ abstract class SessionLimitTest extends AppTestBase {
         assertThat(secondFlow.text("error")).isEqualTo("too_many_sessions");
         assertThat(secondNative.status()).isEqualTo(429);
         assertThat(openSessions("limited")).isEqualTo(LIMIT);
-        try (Stream<Path> dirs = Files.list(app.storage().resolve("sessions"))) {
-            assertThat(dirs.count()).as("session directories").isEqualTo(LIMIT);
-        }
+        assertThat(app.storageFixture().sessionsHeld()).as("sessions with bytes in the store").hasSize(LIMIT);
     }
 
     @Test

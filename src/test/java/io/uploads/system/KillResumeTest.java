@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uploads.testing.Http.Reply;
 import io.uploads.testing.SeparateJvm;
+import io.uploads.testing.StorageFixture;
 import io.uploads.testing.TestDatabase;
 import io.uploads.testing.TestFiles;
 import io.uploads.testing.TsdStyleClient;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,9 +130,7 @@ abstract class KillResumeTest {
         String sha256 = TestFiles.sha256(source);
         assertThat(end.text("sha256")).isEqualTo(sha256);
         assertThat(TestFiles.sha256(tmp.resolve("storage").resolve(end.text("path")))).isEqualTo(sha256);
-        try (Stream<Path> leftovers = Files.walk(tmp.resolve("storage").resolve("sessions"))) {
-            assertThat(leftovers.filter(Files::isRegularFile)).as("bytes left behind").isEmpty();
-        }
+        assertThat(new StorageFixture(tmp.resolve("storage")).contentsOfAllSessions()).as("bytes left behind").isEmpty();
     }
 
     private SeparateJvm.Server start() {

@@ -39,8 +39,7 @@ abstract class MaintenanceCommandsTest extends AppTestBase {
     @Test
     void recoverRemovesLeftoversAndReportsThem() throws IOException {
         Reply started = http.patch("/files/stream/recover.bin?chunk=1", token, new byte[1000]);
-        Path leftover = app.storage().resolve("sessions").resolve(started.text("id")).resolve("interrupted.part");
-        Files.write(leftover, new byte[10]);
+        Path leftover = app.storageFixture().writeStrayTemporaryFile(started.text("id"), 10);
 
         String report = SeparateJvm.command(env, "recover").lastLine();
 

@@ -9,7 +9,6 @@ import io.uploads.testing.Http.Reply;
 import io.uploads.testing.TestFiles;
 import io.uploads.testing.TsdStyleClient;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,12 +65,11 @@ abstract class RestartResumeTest extends AppTestBase {
         TsdStyleClient before = client("crash.bin");
         before.sendChunks(5);
         String id = before.id();
-        Path lastChunk = app.storage().resolve("sessions").resolve(id).resolve("5.chunk");
-        assertThat(lastChunk).exists();
+        assertThat(app.storageFixture().chunksOnDisk(id)).contains(5);
 
         app.stop();
         try {
-            Files.delete(lastChunk);    // what a crash between rename and directory fsync can leave
+            app.storageFixture().deleteChunk(id, 5);    // what a crash between rename and directory fsync can leave
         } finally {
             app.start();
             http = app.http();

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** What every finished upload must look like, in the answer, in the database and on disk. */
 final class UploadAssertions {
@@ -41,8 +40,7 @@ final class UploadAssertions {
         assertThat(row.sha256()).isEqualTo(sha256);
         assertThat(row.receivedBytes()).isEqualTo(size);
         assertContiguous(app.chunks(id), size);
-        assertThat(filesUnder(app.storage().resolve("sessions").resolve(id))).as("bytes left under sessions/" + id)
-                .isEmpty();
+        assertThat(app.storageFixture().contentsOf(id)).as("bytes of session " + id + " left in the store").isEmpty();
     }
 
     /** Chunk rows 1..n, each starting where the previous one ended, together {@code size} bytes. */
@@ -55,14 +53,5 @@ final class UploadAssertions {
             offset += c.sizeBytes();
         }
         assertThat(offset).as("bytes in the chunk rows").isEqualTo(size);
-    }
-
-    static List<Path> filesUnder(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            return paths.filter(Files::isRegularFile).toList();
-        }
     }
 }

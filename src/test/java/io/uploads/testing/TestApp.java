@@ -86,6 +86,11 @@ public final class TestApp implements AutoCloseable {
         return storage;
     }
 
+    /** The bytes of unfinished sessions in this service's storage, for assertions and crash leftovers. */
+    public StorageFixture storageFixture() {
+        return new StorageFixture(storage);
+    }
+
     public TestDatabase database() {
         return database;
     }

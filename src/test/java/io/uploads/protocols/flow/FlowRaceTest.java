@@ -2,7 +2,6 @@ package io.uploads.protocols.flow;
 
 import static io.uploads.protocols.flow.FlowAssertions.assertCompleted;
 import static io.uploads.testing.TestFiles.randomBytes;
-import static io.uploads.protocols.flow.FlowAssertions.sessionDirectories;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uploads.core.Protocol;
@@ -71,7 +70,7 @@ abstract class FlowRaceTest extends AppTestBase {
             assertCompleted(app, owner, file, group, Protocol.FLOW);
             assertThat(all).filteredOn(r -> r.text("path") != null).as("answers that completed the upload").hasSize(1);
         }
-        assertThat(sessionDirectories(app)).as("chunk directories left under storage/sessions").isEmpty();
+        assertThat(app.storageFixture().sessionsHeld()).as("sessions whose chunk bytes are left in the store").isEmpty();
     }
 
     /** Sends the chunks from one thread each, all released by a barrier at the same instant. */

@@ -118,7 +118,7 @@ abstract class ResumablesApiTest extends AppTestBase {
             assertThat(c.sizeBytes()).isEqualTo(1_000);
             assertThat(c.md5()).isEqualTo(TestFiles.md5(chunk));
         });
-        assertThat(Files.readAllBytes(chunkFile(app, id, 1))).isEqualTo(chunk);
+        assertThat(app.storageFixture().chunkBytes(id, 1)).isEqualTo(chunk);
         assertThat(partFiles(app)).isEmpty();
     }
 
@@ -149,7 +149,7 @@ abstract class ResumablesApiTest extends AppTestBase {
                 .containsExactly(
                         tuple(1, 0L, 1_000L, TestFiles.md5(one)),
                         tuple(2, 1_000L, 1_500L, TestFiles.md5(two)));
-        assertThat(Files.readAllBytes(chunkFile(app, id, 2))).isEqualTo(two);
+        assertThat(app.storageFixture().chunkBytes(id, 2)).isEqualTo(two);
     }
 
     @Test
@@ -399,7 +399,7 @@ abstract class ResumablesApiTest extends AppTestBase {
         assertThat(row.sha256()).isEqualTo(sha256(file));
         assertThat(row.completedAt()).isNotNull();
         assertThat(app.chunks(id)).hasSize(2);
-        assertThat(filesIn(app.storage().resolve("sessions").resolve(id))).isEmpty();
+        assertThat(app.storageFixture().contentsOf(id)).isEmpty();
     }
 
     @Test
@@ -463,7 +463,7 @@ abstract class ResumablesApiTest extends AppTestBase {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         assertThat(created.text("md5sum")).isEqualTo(TestFiles.md5(body));
         assertThat(created.json().get("chunk_size").asLong()).isEqualTo(body.length);
-        assertThat(Files.readAllBytes(chunkFile(app, created.text("id"), 1))).isEqualTo(body);
+        assertThat(app.storageFixture().chunkBytes(created.text("id"), 1)).isEqualTo(body);
     }
 
     // ---- whole file in one PUT, and existing final names ----
@@ -609,7 +609,8 @@ abstract class ResumablesApiTest extends AppTestBase {
         String dora = app.token("dora", "dora-group");
         String id = http.patch(stream("delete-me.bin", "chunk=1"), dora, randomBytes(100, 53)).text("id");
         http.patch(stream("delete-me.bin", "chunk=2&id=" + id), dora, randomBytes(100, 54));
-        assertThat(filesIn(app.storage().resolve("sessions").resolve(id))).containsOnlyKeys("1.chunk", "2.chunk");
+        assertThat(app.storageFixture().chunksOnDisk(id)).containsExactlyInAnyOrder(1, 2);
+        assertThat(app.storageFixture().temporaryFiles(id)).isEmpty();
 
         Reply deleted = http.delete("/files/resumables/delete-me.bin?id=" + id, dora);
 
@@ -618,13 +619,13 @@ abstract class ResumablesApiTest extends AppTestBase {
         UploadSession row = app.session(id).orElseThrow();
         assertThat(row.state()).isEqualTo(SessionState.ABORTED);
         assertThat(row.receivedBytes()).isEqualTo(200);
-        assertThat(app.storage().resolve("sessions").resolve(id)).doesNotExist();
+        assertThat(app.storageFixture().holdsAnythingFor(id)).isFalse();
         assertRefused(http.get("/files/resumables/delete-me.bin", dora), 404, "not_found");
         assertThat(ids(http.get("/files/resumables", dora))).doesNotContain(id);
         assertRefused(http.patch(stream("delete-me.bin", "chunk=3&id=" + id), dora, randomBytes(10, 55)),
                 409, "session_not_open", "ABORTED");
         assertRefused(http.delete("/files/resumables/delete-me.bin?id=" + id, dora), 409, "session_not_open");
-        assertThat(app.storage().resolve("sessions").resolve(id)).doesNotExist();
+        assertThat(app.storageFixture().holdsAnythingFor(id)).isFalse();
     }
 
     @Test
@@ -637,7 +638,7 @@ abstract class ResumablesApiTest extends AppTestBase {
         assertThat(deleted.status()).isEqualTo(200);
         assertThat(deleted.text("message")).isEqualTo("resumable deleted");
         assertThat(app.session(id).orElseThrow().state()).isEqualTo(SessionState.ABORTED);
-        assertThat(app.storage().resolve("sessions").resolve(id)).doesNotExist();
+        assertThat(app.storageFixture().holdsAnythingFor(id)).isFalse();
     }
 
     @Test
@@ -700,15 +701,11 @@ abstract class ResumablesApiTest extends AppTestBase {
         }
     }
 
-    /** Everything a refused request must leave as it was: the session row, its chunk rows and files. */
+    /** Everything a refused request must leave as it was: the session row, its chunk rows and stored bytes. */
     record Stored(Optional<UploadSession> session, List<Chunk> chunks, Map<String, String> files) {}
 
     static Stored stored(TestApp app, String id) {
-        return new Stored(app.session(id), app.chunks(id), filesIn(app.storage().resolve("sessions").resolve(id)));
-    }
-
-    static Path chunkFile(TestApp app, String id, int number) {
-        return app.storage().resolve("sessions").resolve(id).resolve(number + ".chunk");
+        return new Stored(app.session(id), app.chunks(id), app.storageFixture().contentsOf(id));
     }
 
     /** Name → sha256 of every file directly in {@code dir}; empty when it does not exist. */
@@ -729,15 +726,7 @@ abstract class ResumablesApiTest extends AppTestBase {
 
     /** Temporary files of chunks being received, anywhere in the storage. */
     static List<Path> partFiles(TestApp app) {
-        Path sessions = app.storage().resolve("sessions");
-        if (!Files.isDirectory(sessions)) {
-            return List.of();
-        }
-        try (Stream<Path> all = Files.walk(sessions)) {
-            return all.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return app.storageFixture().temporaryFiles();
     }
 
     static int sessionCount(TestApp app, String owner) {

@@ -14,14 +14,11 @@ import io.uploads.protocols.resumables.ResumablesApiTest.Stored;
 import io.uploads.testing.AppTestBase;
 import io.uploads.testing.Await;
 import io.uploads.testing.Http.Reply;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -236,16 +233,16 @@ abstract class ResumablesBadInputTest extends AppTestBase {
     // ---- bodies ----
 
     @Test
-    void emptyFirstChunkIsRefusedAndCreatesNoSession() throws IOException {
+    void emptyFirstChunkIsRefusedAndCreatesNoSession() {
         String token = app.token("empty-first", "empty-group");
-        List<Path> directoriesBefore = sessionDirectories();
+        List<String> sessionsBefore = app.storageFixture().sessionsHeld();
 
         Reply refused = http.patch(stream("empty.bin", "chunk=1"), token, new byte[0]);
 
         assertRefused(refused, 400, "invalid_request", "empty");
         assertThat(sessionCount(app, "empty-first")).isZero();
         assertThat(partFiles(app)).isEmpty();
-        assertThat(sessionDirectories()).as("no directory for a session that never was").isEqualTo(directoriesBefore);
+        assertThat(app.storageFixture().sessionsHeld()).as("no bytes for a session that never was").isEqualTo(sessionsBefore);
     }
 
     @Test
@@ -266,16 +263,15 @@ abstract class ResumablesBadInputTest extends AppTestBase {
         String token = app.token("disconnect", "disconnect-group");
         String id = http.patch(stream("cut.bin", "chunk=1"), token, randomBytes(5_000, 17)).text("id");
         Stored before = stored(app, id);
-        Path sessionDir = app.storage().resolve("sessions").resolve(id);
 
         try (Socket socket = new Socket("localhost", URI.create(app.baseUrl()).getPort())) {
             OutputStream out = socket.getOutputStream();
             out.write(requestHead("PATCH", stream("cut.bin", "chunk=2&id=" + id), token, 100_000));
             out.write(randomBytes(1_000, 18));
             out.flush();
-            Await.until("the server to start receiving chunk 2", () -> !partFilesIn(sessionDir).isEmpty());
+            Await.until("the server to start receiving chunk 2", () -> !app.storageFixture().temporaryFiles(id).isEmpty());
         }
-        Await.until("the server to discard the partial chunk", () -> partFilesIn(sessionDir).isEmpty());
+        Await.until("the server to discard the partial chunk", () -> app.storageFixture().temporaryFiles(id).isEmpty());
 
         assertThat(stored(app, id)).isEqualTo(before);
         Reply retry = http.patch(stream("cut.bin", "chunk=2&id=" + id), token, randomBytes(3_000, 19));
@@ -416,22 +412,5 @@ abstract class ResumablesBadInputTest extends AppTestBase {
                 + "Content-Type: application/octet-stream\r\n"
                 + "Content-Length: " + contentLength + "\r\n"
                 + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static List<Path> partFilesIn(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private List<Path> sessionDirectories() throws IOException {
-        try (var dirs = Files.list(app.storage().resolve("sessions"))) {
-            return dirs.sorted().toList();
-        }
     }
 }

@@ -19,8 +19,6 @@ import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -39,7 +37,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -435,7 +432,7 @@ abstract class TusProtocolTest extends AppTestBase {
         Reply task = new Http(app.adminUrl()).send("POST", "/tasks/expire", null, BodyPublishers.noBody(), Map.of());
         assertThat(task.status()).as(task.body()).isEqualTo(200);
         assertThat(app.session(id).orElseThrow().state()).isEqualTo(SessionState.EXPIRED);
-        assertThat(TusTesting.sessionDir(app, id)).doesNotExist();
+        assertThat(app.storageFixture().holdsAnythingFor(id)).isFalse();
 
         assertStatus(tom.head(id), 410);
         assertRefused(tom.patch(id, 100, bytes(100, 21)), 410);
@@ -476,9 +473,7 @@ abstract class TusProtocolTest extends AppTestBase {
         assertThat(header(vic.head(id), "Upload-Offset")).isEqualTo("100");
         assertThat(app.chunks(id)).isEqualTo(before);
         assertThat(TusTesting.partFiles(app, id)).isEmpty();
-        try (Stream<Path> files = Files.list(TusTesting.sessionDir(app, id))) {
-            assertThat(files).as("files under sessions/" + id).hasSize(1);
-        }
+        assertThat(app.storageFixture().contentsOf(id)).as("what the store holds for " + id).hasSize(1);
     }
 
     @ParameterizedTest
@@ -527,12 +522,12 @@ abstract class TusProtocolTest extends AppTestBase {
         Uploader xia = uploader("terminator");
         String id = xia.create(1000, "terminated.bin");
         assertStatus(xia.patch(id, 0, bytes(300, 27)), 204);
-        assertThat(TusTesting.sessionDir(app, id)).isNotEmptyDirectory();
+        assertThat(app.storageFixture().contentsOf(id)).isNotEmpty();
 
         Reply deleted = xia.delete(id);
 
         assertStatus(deleted, 204);
-        assertThat(TusTesting.sessionDir(app, id)).doesNotExist();
+        assertThat(app.storageFixture().holdsAnythingFor(id)).isFalse();
         assertThat(app.session(id).orElseThrow().state()).isEqualTo(SessionState.ABORTED);
         assertStatus(xia.head(id), 404);
         assertRefused(xia.patch(id, 300, bytes(100, 28)), 404);

@@ -14,14 +14,12 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /** Helpers shared by the tus tests: wire details, waiting, and what a finished tus upload looks like. */
@@ -63,21 +61,9 @@ final class TusTesting {
         return uploadUrl.substring(uploadUrl.lastIndexOf('/') + 1);
     }
 
-    static Path sessionDir(TestApp app, String id) {
-        return app.storage().resolve("sessions").resolve(id);
-    }
-
     /** Temporary files of bodies being received for this upload. */
     static List<Path> partFiles(TestApp app, String id) {
-        Path dir = sessionDir(app, id);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
-        } catch (IOException e) {
-            return List.of();    // the directory went away while listing: nothing is being received
-        }
+        return app.storageFixture().temporaryFiles(id);
     }
 
     /**
@@ -102,7 +88,7 @@ final class TusTesting {
     /**
      * A completed tus upload: the session row is COMPLETED at {@code finalPath} with the source's
      * SHA-256 and size; the file there is byte-identical; the chunk rows run contiguously from
-     * offset 0 to the size; no chunk bytes are left under {@code sessions/{id}}.
+     * offset 0 to the size; no chunk bytes are left in the store.
      *
      * @return the chunk rows, for further assertions
      */
@@ -123,7 +109,7 @@ final class TusTesting {
             offset += chunk.sizeBytes();
         }
         assertThat(offset).as("bytes in the chunk rows").isEqualTo(size);
-        assertThat(sessionDir(app, id)).as("chunk bytes left behind").doesNotExist();
+        assertThat(app.storageFixture().holdsAnythingFor(id)).as("chunk bytes left behind").isFalse();
         return chunks;
     }
 
