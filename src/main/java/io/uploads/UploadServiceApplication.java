@@ -26,6 +26,7 @@ import io.uploads.protocols.CloseRefusedUploads;
 import io.uploads.protocols.Cors;
 import io.uploads.protocols.DatabaseUnavailableMapper;
 import io.uploads.protocols.JsonErrorHandler;
+import io.uploads.protocols.PercentInPaths;
 import io.uploads.protocols.UploadExceptionMapper;
 import io.uploads.protocols.flow.FlowResource;
 import io.uploads.protocols.resumables.ResumablesResource;
@@ -86,6 +87,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         tokens.bootstrapAdminToken(config.auth().bootstrapAdmin(), javaDuration(config.auth().tokenTtl()));
         Authentication.register(env.jersey(), tokens);
 
+        PercentInPaths.allow(config.getServerFactory(), env);
         env.getApplicationContext().setErrorHandler(new JsonErrorHandler());
         env.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
         env.jersey().register(new CloseRefusedUploads());
