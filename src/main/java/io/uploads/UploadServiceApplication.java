@@ -20,6 +20,7 @@ import io.uploads.core.Recovery;
 import io.uploads.core.SessionSweep;
 import io.uploads.core.UploadService;
 import io.uploads.db.Database;
+import io.uploads.health.AdminServlets;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
 import io.uploads.protocols.CloseRefusedUploads;
@@ -103,6 +104,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
             env.getApplicationContext().insertHandler(Cors.handler(config.cors()));
         }
 
+        AdminServlets.configure(env, config.adminPort());
         env.admin().addTask(new RecoverTask(recovery));
         env.admin().addTask(new ExpireTask(uploads));
         env.healthChecks().register("database", new DatabaseHealthCheck(jdbi));

@@ -2,6 +2,7 @@ package io.uploads;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.uploads.config.AdminPortConfig;
 import io.uploads.config.AuthConfig;
 import io.uploads.config.CorsConfig;
 import io.uploads.config.DatabaseConfig;
@@ -27,6 +28,9 @@ public class UploadServiceConfiguration extends Configuration {
     @Valid @NotNull @JsonProperty("cors")
     private CorsConfig cors = new CorsConfig(null, null);
 
+    @Valid @NotNull @JsonProperty("adminPort")
+    private AdminPortConfig adminPort = new AdminPortConfig(false);
+
     public DatabaseConfig database() {
         return database;
     }
@@ -45,5 +49,9 @@ public class UploadServiceConfiguration extends Configuration {
 
     public CorsConfig cors() {
         return cors;
+    }
+
+    public AdminPortConfig adminPort() {
+        return adminPort;
     }
 }
