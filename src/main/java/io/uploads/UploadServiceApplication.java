@@ -19,12 +19,14 @@ import io.uploads.cli.TokenCreateCommand;
 import io.uploads.cli.TokenListCommand;
 import io.uploads.cli.TokenRevokeCommand;
 import io.uploads.core.SessionSweep;
+import io.uploads.health.AdminServlets;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
 import io.uploads.protocols.CloseRefusedUploads;
 import io.uploads.protocols.Cors;
 import io.uploads.protocols.DatabaseUnavailableMapper;
 import io.uploads.protocols.JsonErrorHandler;
+import io.uploads.protocols.PercentInPaths;
 import io.uploads.protocols.UploadExceptionMapper;
 import io.uploads.protocols.flow.FlowResource;
 import io.uploads.protocols.resumables.ResumablesResource;
@@ -78,6 +80,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         tokens.bootstrapAdminToken(config.auth().bootstrapAdmin(), Services.javaDuration(config.auth().tokenTtl()));
         Authentication.register(env.jersey(), tokens, services.denials());
 
+        PercentInPaths.allow(config.getServerFactory(), env);
         env.getApplicationContext().setErrorHandler(new JsonErrorHandler());
         env.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
         env.jersey().register(new CloseRefusedUploads());
@@ -93,12 +96,13 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         }
 
         UploadTotals totals = new UploadTotals(services.adminQueries(), services.ledger().clock(),
-                Services.javaDuration(config.admin().stalledAfter()),
+                Services.javaDuration(config.operations().stalledAfter()),
                 env.lifecycle().scheduledExecutorService("upload-totals").build());
         env.lifecycle().manage(totals);
         env.jersey().register(new AdminResource(services.adminQueries(), services.uploads(), totals, services.audit(),
                 services.ledger().clock()));
 
+        AdminServlets.configure(env, config.adminPort());
         env.admin().addTask(new RecoverTask(services.recovery()));
         env.admin().addTask(new ExpireTask(services.uploads()));
         env.admin().addTask(new AuditVerifyTask(services.audit()));

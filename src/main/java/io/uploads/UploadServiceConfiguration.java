@@ -2,10 +2,11 @@ package io.uploads;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
-import io.uploads.config.AdminConfig;
+import io.uploads.config.AdminPortConfig;
 import io.uploads.config.AuthConfig;
 import io.uploads.config.CorsConfig;
 import io.uploads.config.DatabaseConfig;
+import io.uploads.config.OperationsConfig;
 import io.uploads.config.StorageConfig;
 import io.uploads.config.UploadsConfig;
 import jakarta.validation.Valid;
@@ -28,8 +29,11 @@ public class UploadServiceConfiguration extends Configuration {
     @Valid @NotNull @JsonProperty("cors")
     private CorsConfig cors = new CorsConfig(null, null);
 
-    @Valid @NotNull @JsonProperty("admin")
-    private AdminConfig admin = new AdminConfig(null);
+    @Valid @NotNull @JsonProperty("operations")
+    private OperationsConfig operations = new OperationsConfig(null);
+
+    @Valid @NotNull @JsonProperty("adminPort")
+    private AdminPortConfig adminPort = new AdminPortConfig(false);
 
     public DatabaseConfig database() {
         return database;
@@ -51,7 +55,11 @@ public class UploadServiceConfiguration extends Configuration {
         return cors;
     }
 
-    public AdminConfig admin() {
-        return admin;
+    public OperationsConfig operations() {
+        return operations;
+    }
+
+    public AdminPortConfig adminPort() {
+        return adminPort;
     }
 }
