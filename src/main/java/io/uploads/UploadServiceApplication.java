@@ -73,7 +73,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         // schema, recovery and the first token all happen here, before the server opens its port
         Services services = Services.build(config, dataSource);
         services.recovery().run();
-        env.lifecycle().manage(new SessionSweep(services.uploads(), services.denials(), services.ledger().clock(),
+        env.lifecycle().manage(new SessionSweep(services.expiry(), services.completion(), services.denials(), services.ledger().clock(),
                 env.lifecycle().scheduledExecutorService("session-sweep").build(), SWEEP_INTERVAL));
 
         TokenService tokens = services.tokens();
@@ -86,11 +86,12 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.jersey().register(new CloseRefusedUploads());
         env.jersey().register(new UploadExceptionMapper(Map.of(TusResource.class, TusResource.ERRORS)));
         env.jersey().register(new DatabaseUnavailableMapper());
-        env.jersey().register(new ResumablesResource(services.uploads(), config.uploads()));
+        env.jersey().register(new ResumablesResource(services.sequential(), services.completion(),
+                services.clientSessions(), config.uploads()));
         env.jersey().register(new HttpMethodOverrideFilter(HttpMethodOverrideFilter.Source.HEADER));
         env.jersey().register(new TusVersionFilter());
-        env.jersey().register(new TusResource(services.uploads(), config.uploads()));
-        env.jersey().register(new FlowResource(services.parallel(), services.ledger().clock()));
+        env.jersey().register(new TusResource(services.offsets(), services.clientSessions(), config.uploads()));
+        env.jersey().register(new FlowResource(services.numbered(), services.ledger().clock()));
         if (config.cors().enabled()) {
             env.getApplicationContext().insertHandler(Cors.handler(config.cors()));
         }
@@ -99,12 +100,12 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
                 Services.javaDuration(config.operations().stalledAfter()),
                 env.lifecycle().scheduledExecutorService("upload-totals").build());
         env.lifecycle().manage(totals);
-        env.jersey().register(new AdminResource(services.adminQueries(), services.uploads(), totals, services.audit(),
+        env.jersey().register(new AdminResource(services.adminQueries(), services.clientSessions(), totals, services.audit(),
                 services.ledger().clock()));
 
         AdminServlets.configure(env, config.adminPort());
         env.admin().addTask(new RecoverTask(services.recovery()));
-        env.admin().addTask(new ExpireTask(services.uploads()));
+        env.admin().addTask(new ExpireTask(services.expiry()));
         env.admin().addTask(new AuditVerifyTask(services.audit()));
         env.healthChecks().register("database", new DatabaseHealthCheck(services.jdbi()));
         env.healthChecks().register("storage",
