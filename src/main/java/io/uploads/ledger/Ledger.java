@@ -18,6 +18,7 @@ import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class Ledger {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+
+    /** The constraint that admits one active session per owner and client key (V4). */
+    private static final String ACTIVE_CLIENT_KEY = "upload_session_active_client_key";
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -57,7 +61,7 @@ public final class Ledger {
         try {
             return inTransaction(h -> openIn(h, fresh, maxOpenSessions, actor, work));
         } catch (JdbiException e) {
-            if (Database.isUniqueViolation(e)) {
+            if (Database.isUniqueViolation(e, ACTIVE_CLIENT_KEY)) {
                 throw new DuplicateKey(e);
             }
             throw e;
@@ -96,7 +100,7 @@ public final class Ledger {
     public void issueToken(TokenRecord token, Actor actor) {
         jdbi.useTransaction(h -> {
             h.attach(TokenDao.class).insert(token);
-            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor, token.principal(),
+            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor,
                     "token " + token.jti() + " for " + token.principal() + " (groups " + token.groupsCsv()
                             + ", roles " + token.rolesCsv() + ", expires " + token.expiresAt() + ")")));
         });
@@ -115,21 +119,21 @@ public final class Ledger {
                 return false;
             }
             tokens.insert(token);
-            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM, token.principal(),
+            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM,
                     "first-start admin token " + token.jti() + " for " + token.principal())));
             return true;
         });
     }
 
     /** Revokes the principal's valid tokens (or the one with {@code jti}); one audit row per token. */
-    public int revokeTokens(Actor actor, String principal, String jti) {
+    public int revokeTokens(Actor actor, @Nullable String principal, @Nullable String jti) {
         return jdbi.inTransaction(h -> {
             TokenDao tokens = h.attach(TokenDao.class);
             List<TokenRecord> valid = (jti != null ? tokens.find(jti).stream().toList() : tokens.ofPrincipal(principal))
                     .stream().filter(t -> t.revokedAt() == null).toList();
             List<AuditEntry> events = valid.stream()
                     .filter(t -> tokens.revoke(t.jti(), clock.instant()) > 0)
-                    .map(t -> tokenEvent(AuditEvent.TOKEN_REVOKED, actor, t.principal(),
+                    .map(t -> tokenEvent(AuditEvent.TOKEN_REVOKED, actor,
                             "token " + t.jti() + " of " + t.principal()))
                     .toList();
             append(h, events);
@@ -137,7 +141,7 @@ public final class Ledger {
         });
     }
 
-    private AuditEntry tokenEvent(AuditEvent event, Actor actor, String principal, String detail) {
+    private AuditEntry tokenEvent(AuditEvent event, Actor actor, String detail) {
         return AuditEntry.of(event, actor, clock.instant(), detail);
     }
 

@@ -19,6 +19,6 @@ public final class ExpireTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) {
-        output.println("Expired " + expiry.expireIdleSessions(Actor.cli("task expire")) + " session(s)");
+        output.println("Expired " + expiry.expireIdleSessions(Actor.task("expire")) + " session(s)");
     }
 }

@@ -189,7 +189,7 @@ abstract class AuditTrailTest extends AppTestBase {
         assertThat(events(rows)).containsExactly("session_created", "session_expired");
         AuditEntry expired = rows.get(1);
         // the task, or the server's own sweep if it came first
-        assertThat(expired.actor()).isIn("cli:task expire", "system");
+        assertThat(expired.actor()).isIn("task:expire", "system");
         assertThat(expired.remoteAddr()).isNull();
         assertThat(expired.bytes()).isEqualTo(1_000);
         assertThat(expired.detail()).startsWith("idle since");
