@@ -123,7 +123,10 @@ public final class AdminResource {
         return abort(admin, id);
     }
 
-    /** Filters: {@code session}, {@code actor}, {@code event}, {@code from}, {@code to} (ISO-8601). */
+    /**
+     * Filters: {@code session}, {@code actor}, {@code event}, {@code from}, {@code to} (ISO-8601).
+     * Newest first: in seq order, or under {@code from}/{@code to} in the order of occurred_at (then seq).
+     */
     @GET
     @Path("audit")
     public AuditPage audit(@Context UriInfo uri) {
