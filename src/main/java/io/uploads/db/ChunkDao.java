@@ -4,6 +4,7 @@ import io.uploads.core.Chunk;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -22,6 +23,10 @@ public interface ChunkDao {
 
     @SqlQuery("SELECT * FROM upload_chunk WHERE session_id = :sessionId ORDER BY chunk_number")
     List<Chunk> list(String sessionId);
+
+    /** The chunks of several sessions (a batch of recovery's), in no particular order; ids must not be empty. */
+    @SqlQuery("SELECT * FROM upload_chunk WHERE session_id IN (<sessionIds>)")
+    List<Chunk> listOf(@BindList("sessionIds") List<String> sessionIds);
 
     @SqlQuery("SELECT COUNT(*) FROM upload_chunk WHERE session_id = :sessionId")
     int count(String sessionId);

@@ -8,7 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -41,6 +44,25 @@ public final class SessionQueries {
 
     public List<Chunk> chunks(String sessionId) {
         return chunks.list(sessionId);
+    }
+
+    /** The chunks of each of these sessions (none: no entry), in one query; ids must not be empty. */
+    public Map<String, List<Chunk>> chunksOf(List<String> sessionIds) {
+        Map<String, List<Chunk>> bySession = new HashMap<>();
+        for (Chunk c : chunks.listOf(sessionIds)) {
+            bySession.computeIfAbsent(c.sessionId(), k -> new ArrayList<>()).add(c);
+        }
+        return bySession;
+    }
+
+    /** The state of each of these sessions that exists, in one query; ids must not be empty. */
+    public Map<String, SessionState> statesOf(List<String> ids) {
+        Map<String, SessionState> states = new HashMap<>();
+        jdbi.useHandle(h -> h.createQuery("SELECT id, state FROM upload_session WHERE id IN (<ids>)")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> Map.entry(rs.getString("id"), SessionState.valueOf(rs.getString("state"))))
+                .forEach(e -> states.put(e.getKey(), e.getValue())));
+        return states;
     }
 
     public Optional<UploadSession> activeByKey(String owner, String clientKey) {
