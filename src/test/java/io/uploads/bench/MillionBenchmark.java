@@ -257,6 +257,11 @@ public final class MillionBenchmark {
         auditPage(f, "audit event=&from=-60d&to=-59d", i -> "&event=session_completed&from=" + from60 + "&to=" + to59,
                 Map.of("event", "session_completed", "fromTime", from60, "toTime", to59));
         auditPage(f, "audit 2nd page (cursor)", i -> "&cursor=" + auditSecondPage, Map.of("beforeSeq", auditCursorSeq));
+        String window = "&from=" + from60 + "&to=" + to59;
+        String windowSecondPage = cursorAfterFirstPage("/admin/audit?limit=" + PAGE + window);
+        long windowCursorSeq = Long.parseLong(new String(Base64.getUrlDecoder().decode(windowSecondPage), StandardCharsets.UTF_8));
+        auditPage(f, "audit from=-60d&to=-59d 2nd page (cursor)", i -> window + "&cursor=" + windowSecondPage,
+                Map.of("fromTime", from60, "toTime", to59, "beforeSeq", windowCursorSeq));
 
         f.add(new Family("totals (cached, refreshed every 10 s)", Target.READ, app, i -> "/admin/uploads/totals", adminToken,
                 List.of(token(), new Sql("tallies (background, every 10 s)", TALLIES, Map.of()),
@@ -552,6 +557,7 @@ public final class MillionBenchmark {
             }
         }
         if (filter.containsKey("afterId")) {
+            where.add("created_at <= :afterCreated");
             where.add("(created_at < :afterCreated OR (created_at = :afterCreated AND id < :afterId))");
             binds.put("afterCreated", filter.get("afterCreated"));
             binds.put("afterId", filter.get("afterId"));
@@ -567,16 +573,26 @@ public final class MillionBenchmark {
         List<String> where = new ArrayList<>();
         Map<String, Object> binds = new LinkedHashMap<>();
         for (String[] f : new String[][] {{"session", "session_id = :session"}, {"actor", "actor = :actor"},
-                {"event", "event = :event"}, {"fromTime", "occurred_at >= :fromTime"}, {"toTime", "occurred_at < :toTime"},
-                {"beforeSeq", "seq < :beforeSeq"}}) {
+                {"event", "event = :event"}, {"fromTime", "occurred_at >= :fromTime"}, {"toTime", "occurred_at < :toTime"}}) {
             if (filter.containsKey(f[0])) {
                 where.add(f[1]);
                 binds.put(f[0], filter.get(f[0]));
             }
         }
+        boolean byTime = filter.containsKey("fromTime") || filter.containsKey("toTime");
+        if (filter.containsKey("beforeSeq")) {
+            if (byTime) {
+                String cursorTime = "(SELECT occurred_at FROM audit_event WHERE seq = :beforeSeq)";
+                where.add("occurred_at <= " + cursorTime);
+                where.add("(occurred_at < " + cursorTime + " OR (occurred_at = " + cursorTime + " AND seq < :beforeSeq))");
+            } else {
+                where.add("seq < :beforeSeq");
+            }
+            binds.put("beforeSeq", filter.get("beforeSeq"));
+        }
         binds.put("limit", limit);
         String sql = "SELECT * FROM audit_event" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY seq DESC LIMIT :limit";
+                + (byTime ? " ORDER BY occurred_at DESC, seq DESC" : " ORDER BY seq DESC") + " LIMIT :limit";
         return new Sql("AdminQueries.audit", sql, binds);
     }
 
