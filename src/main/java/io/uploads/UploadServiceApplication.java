@@ -7,6 +7,8 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.uploads.admin.AdminResource;
+import io.uploads.admin.AuditVerifyResource;
+import io.uploads.admin.UploadHistoryResource;
 import io.uploads.admin.UploadTotals;
 import io.uploads.auth.Authentication;
 import io.uploads.auth.TokenService;
@@ -35,6 +37,7 @@ import io.uploads.protocols.tus.TusVersionFilter;
 import io.uploads.tasks.AuditVerifyTask;
 import io.uploads.tasks.ExpireTask;
 import io.uploads.tasks.RecoverTask;
+import io.uploads.web.WebPages;
 import java.time.Duration;
 import java.util.Map;
 import org.glassfish.jersey.server.filter.HttpMethodOverrideFilter;
@@ -101,6 +104,9 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.lifecycle().manage(totals);
         env.jersey().register(new AdminResource(services.adminQueries(), services.uploads(), totals, services.audit(),
                 services.ledger().clock()));
+        env.jersey().register(new AuditVerifyResource(services.audit(), services.ledger().clock()));
+        env.jersey().register(new UploadHistoryResource(services.adminQueries(), services.ledger().clock()));
+        WebPages.register(env);
 
         AdminServlets.configure(env, config.adminPort());
         env.admin().addTask(new RecoverTask(services.recovery()));

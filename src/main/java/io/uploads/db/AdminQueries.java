@@ -134,6 +134,26 @@ public final class AdminQueries {
                 .one());
     }
 
+    /** Sessions completed within one hour, and their bytes; {@code hour} counts hours since the epoch. */
+    public record HourTally(long hour, long uploads, long bytes) {}
+
+    /**
+     * Completed sessions per hour since {@code since}, hours without any left out. A finished session
+     * never changes, so its {@code updated_at} is its completion time, and the range is read from the
+     * (state, updated_at) index rather than from every row.
+     */
+    public List<HourTally> completedPerHour(Instant since) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT FLOOR(EXTRACT(EPOCH FROM updated_at) / 3600) AS epoch_hour, COUNT(*) AS uploads,
+                               COALESCE(SUM(received_bytes), 0) AS bytes
+                        FROM upload_session WHERE state = 'COMPLETED' AND updated_at >= :since
+                        GROUP BY FLOOR(EXTRACT(EPOCH FROM updated_at) / 3600)
+                        """)
+                .bind("since", since)
+                .map((rs, ctx) -> new HourTally(rs.getLong("epoch_hour"), rs.getLong("uploads"), rs.getLong("bytes")))
+                .list());
+    }
+
     /** Which audit rows to list; null fields do not filter. */
     public record AuditFilter(@Nullable String session, @Nullable String actor, @Nullable String event,
                               @Nullable Instant from, @Nullable Instant to) {}
