@@ -174,7 +174,8 @@ async function loadHistory() {
   const data = [xs, h.hours.map(p => p.bytes), h.hours.map(p => p.uploads)];
   const uploads = data[2].reduce((a, b) => a + b, 0);
   const total = data[1].reduce((a, b) => a + b, 0);
-  text('chart-summary', uploads + ' uploads completed, ' + bytes(total) + ', in the last 24 hours; '
+  text('chart-summary', uploads + (uploads === 1 ? ' upload' : ' uploads') + ' completed, ' + bytes(total)
+      + ', in the last 24 hours; '
       + 'bars: bytes per hour, line: uploads per hour.');
   if (chart) {
     chart.setData(data);
