@@ -220,10 +220,10 @@ async function loadAudit(fresh) {
   }
   const rows = page.items.map(a => {
     const tr = document.createElement('tr');
-    tr.append(cell(a.seq, 'num', 'Seq'), cell(new Date(a.occurred_at).toLocaleString(), '', 'Time'),
-        cell(a.actor, '', 'Actor'), cell(a.event, '', 'Event'),
+    tr.append(cell(a.seq, 'num nowrap', 'Seq'), cell(new Date(a.occurred_at).toLocaleString(), '', 'Time'),
+        cell(a.actor, '', 'Actor'), cell(a.event, 'nowrap', 'Event'),
         cell(a.filename ? a.filename + (a.group ? ' \u2192 ' + a.group : '') : '', '', 'File'),
-        cell([a.bytes ? bytes(a.bytes) : '', a.detail || ''].filter(Boolean).join(', '), '', 'Detail'));
+        cell([a.bytes ? bytes(a.bytes) : '', a.detail || ''].filter(Boolean).join(', '), 'long', 'Detail'));
     return tr;
   });
   const body = document.querySelector('#audit tbody');

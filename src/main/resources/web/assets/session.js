@@ -138,22 +138,24 @@ export function bytes(n) {
   return (unit === 0 ? String(value) : value.toFixed(value < 10 ? 1 : 0)) + '\u00a0' + UNITS[unit];
 }
 
-/** 200 -> "3 min 20 s" */
+/** 200 -> "3 min 20 s", 3600 -> "1 h" */
 export function duration(seconds) {
   if (!isFinite(seconds) || seconds < 0) {
     return '?';
   }
   const s = Math.round(seconds);
+  const two = (big, bigUnit, small, smallUnit) =>
+    big + '\u00a0' + bigUnit + (small ? ' ' + small + '\u00a0' + smallUnit : '');
   if (s < 60) {
     return s + '\u00a0s';
   }
   if (s < 3600) {
-    return Math.floor(s / 60) + '\u00a0min ' + (s % 60) + '\u00a0s';
+    return two(Math.floor(s / 60), 'min', s % 60, 's');
   }
   if (s < 86400) {
-    return Math.floor(s / 3600) + '\u00a0h ' + Math.floor(s % 3600 / 60) + '\u00a0min';
+    return two(Math.floor(s / 3600), 'h', Math.floor(s % 3600 / 60), 'min');
   }
-  return Math.floor(s / 86400) + '\u00a0d ' + Math.floor(s % 86400 / 3600) + '\u00a0h';
+  return two(Math.floor(s / 86400), 'd', Math.floor(s % 86400 / 3600), 'h');
 }
 
 /** A new element from a <template> of the page. */

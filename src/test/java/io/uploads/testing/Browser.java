@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -32,8 +34,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 public final class Browser implements AutoCloseable {
 
-    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Debian's packages chromium and chromium-driver; the properties exist to try a build without them. */
+    public static final Path CHROMIUM = Path.of(System.getProperty("uploads.test.chromium", "/usr/bin/chromium"));
+    public static final Path CHROMEDRIVER =
+            Path.of(System.getProperty("uploads.test.chromedriver", "/usr/bin/chromedriver"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path profile;
@@ -136,6 +140,35 @@ public final class Browser implements AutoCloseable {
             }
         }
         return requests;
+    }
+
+    /**
+     * With {@code -Duploads.screenshots=<dir>} (README, "Web pages"), saves the whole page as
+     * {@code <dir>/<name>.png}, {@code width} pixels wide; otherwise does nothing.
+     */
+    public void screenshot(String name, int width) {
+        if (!screenshotsWanted()) {
+            return;
+        }
+        String dir = System.getProperty("uploads.screenshots");
+        Dimension before = driver.manage().window().getSize();
+        try {
+            driver.manage().window().setSize(new Dimension(width, 600));
+            long height = (Long) script("return document.documentElement.scrollHeight"
+                    + " + window.outerHeight - window.innerHeight");
+            driver.manage().window().setSize(new Dimension(width, (int) height));
+            Path target = Files.createDirectories(Path.of(dir)).resolve(name + ".png");
+            Files.write(target, driver.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            driver.manage().window().setSize(before);
+        }
+    }
+
+    public static boolean screenshotsWanted() {
+        String dir = System.getProperty("uploads.screenshots");
+        return dir != null && !dir.isBlank();
     }
 
     /** The URLs of every resource the current page loaded or requested, as the page itself saw them. */

@@ -25,7 +25,7 @@ public @interface RequiresBrowser {
                 return ConditionEvaluationResult.enabled("Chromium and chromedriver are installed");
             }
             String reason = "SKIPPED browser tests of " + context.getDisplayName() + ": " + Browser.CHROMIUM
-                    + " or chromedriver not found";
+                    + " or " + Browser.CHROMEDRIVER.getFileName() + " not found";
             System.out.println("[WARNING] " + reason);
             return ConditionEvaluationResult.disabled(reason);
         }

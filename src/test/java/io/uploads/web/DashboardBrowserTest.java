@@ -65,9 +65,23 @@ class DashboardBrowserTest extends AppTestBase {
     @Test
     void anAdministratorSeesAnotherOwnersPendingUploadAndAbortsItAfterConfirming() throws Exception {
         String id = pendingTusUpload(app.token("bob", "research"), "bob-data.csv", 1000, 400);
+        String carol = app.token("carol", "survey");
+        assertThat(app.http().patch("/files/stream/answers-2026.zip?chunk=1", carol, TestFiles.randomBytes(70_000, 8))
+                .status()).isEqualTo(201);
+        String other = pendingTusUpload(carol, "interviews.tar", 9_000_000, 6_000_000);
 
         open(adminToken);
         WebElement row = pendingRow(id);
+        pendingRow(other);
+        if (Browser.screenshotsWanted()) {
+            // the totals are recounted every 10 seconds: picture them agreeing with the list
+            for (int i = 0; i < 15 && !browser.find("#open-count").getText().equals("4"); i++) {
+                Thread.sleep(1000);
+                browser.find("#refresh").click();
+            }
+            row = pendingRow(id);
+        }
+        browser.screenshot("dashboard", 1280);
         assertThat(row.findElement(By.cssSelector(".owner")).getText()).isEqualTo("bob");
         assertThat(row.findElement(By.cssSelector(".filename")).getText()).isEqualTo("bob-data.csv");
         assertThat(row.findElement(By.cssSelector(".protocol")).getText()).isEqualTo("tus");
@@ -86,6 +100,8 @@ class DashboardBrowserTest extends AppTestBase {
         browser.await(10, d -> browser.findAll("#pending tbody tr[data-id='" + id + "']").isEmpty());
 
         assertThat(app.session(id).orElseThrow().state()).isEqualTo(SessionState.ABORTED);
+        assertThat(app.session(other).orElseThrow().state()).isEqualTo(SessionState.OPEN);
+        assertThat(browser.findAll("#pending tbody tr[data-id='" + other + "']")).hasSize(1);
         Http.Reply audit = app.http().get("/admin/audit?session=" + id + "&event=session_aborted", adminToken);
         assertThat(audit.json().get("items").get(0).get("actor").asText()).isEqualTo("root");
         browser.await(10, d -> browser.find("#audit tbody").getText().contains("session_aborted"));

@@ -97,6 +97,7 @@ class UploadPageBrowserTest extends AppTestBase {
                     .as(name).isEqualTo(Files.readAllBytes(f));
         }
         assertThat(browser.findAll("#list .file")).hasSize(files.size());
+        browser.screenshot("upload-page", 1000);
         assertNothingLeftTheOriginAndNoUrlCarriedTheToken();
     }
 
@@ -118,6 +119,7 @@ class UploadPageBrowserTest extends AppTestBase {
         browser.find("#files").sendKeys(file.toString());
         Await.until("a third of the upload", () -> session("big.bin").map(s -> s.receivedBytes() > size / 3)
                 .orElse(false));
+        browser.screenshot("upload-page-progress", 1000);
 
         browser.driver().navigate().refresh();
         ((HasNetworkConditions) browser.driver()).deleteNetworkConditions();
