@@ -199,6 +199,19 @@ class FileUpload {
 
   failed(error) {
     this.running = false;
+    this.text('.speed', '');
+    this.text('.eta', '');
+    if (!navigator.onLine) {
+      // tus-js-client does not retry while offline: go on by ourselves once the network is back
+      this.state('Waiting for the network');
+      this.pauseButton.textContent = 'Resume';
+      window.addEventListener('online', () => {
+        if (!this.running) {
+          this.start();
+        }
+      }, {once: true});
+      return;
+    }
     const response = error.originalResponse;
     const status = response ? response.getStatus() : 0;
     let message = error.message;
@@ -215,8 +228,6 @@ class FileUpload {
     this.row.classList.add('failed');
     this.state('Stopped: ' + message);
     this.pauseButton.textContent = 'Try again';
-    this.text('.speed', '');
-    this.text('.eta', '');
   }
 
   state(text) {
