@@ -131,7 +131,8 @@ function pendingRow(u) {
     bar.removeAttribute('value');   // indeterminate: the length is not declared yet
   }
   tr.querySelector('.received').textContent = bytes(u.received_bytes) + ' of '
-      + (u.total_bytes === undefined ? 'unknown' : bytes(u.total_bytes));
+      + (u.total_bytes === undefined ? 'unknown' : bytes(u.total_bytes))
+      + (u.stage === 'COMPLETION_DUE' ? ', completing' : '');
   const idle = (Date.now() - Date.parse(u.updated_at)) / 1000;
   tr.querySelector('.idle').textContent = duration(Math.max(idle, 0));
   if (idle > stalledAfterSeconds) {

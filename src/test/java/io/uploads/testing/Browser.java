@@ -68,6 +68,7 @@ public final class Browser implements AutoCloseable {
                 "--user-data-dir=" + profile, "--window-size=1280,1000");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.PERFORMANCE, Level.ALL);
+        logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
@@ -169,6 +170,11 @@ public final class Browser implements AutoCloseable {
     public static boolean screenshotsWanted() {
         String dir = System.getProperty("uploads.screenshots");
         return dir != null && !dir.isBlank();
+    }
+
+    /** What the pages wrote to the console since the last call, refusals of the security policy included. */
+    public List<String> consoleMessages() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage).toList();
     }
 
     /** The URLs of every resource the current page loaded or requested, as the page itself saw them. */

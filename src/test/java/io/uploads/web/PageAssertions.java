@@ -12,7 +12,8 @@ final class PageAssertions {
 
     /**
      * Every request the service's pages made, and every resource they saw, went to the service's
-     * origin, no URL carried the token, and the browser is still on the service's pages. (Requests of
+     * origin, no URL carried the token, the browser is still on the service's pages, and the content
+     * security policy refused nothing (no inline script or style slipped in). (Requests of
      * other documents are the browser's own start page, loaded before the test's first navigation.)
      */
     static void stayedAtOrigin(Browser browser, List<Browser.Request> sent, String origin, String token) {
@@ -24,5 +25,6 @@ final class PageAssertions {
             assertThat(r.url()).doesNotContain(token);
         });
         assertThat(browser.resourceUrls()).allSatisfy(url -> assertThat(url).startsWith(origin + "/"));
+        assertThat(browser.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy"));
     }
 }
