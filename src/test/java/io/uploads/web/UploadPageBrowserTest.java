@@ -11,9 +11,11 @@ import io.uploads.testing.Browser;
 import io.uploads.testing.RequiresBrowser;
 import io.uploads.testing.TestDatabase;
 import io.uploads.testing.TestFiles;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 import org.openqa.selenium.chromium.HasNetworkConditions;
@@ -237,6 +240,33 @@ class UploadPageBrowserTest extends AppTestBase {
     private WebElement row(String name) {
         return browser.await(10, d -> browser.findAll("#list .file").stream()
                 .filter(r -> r.findElement(By.cssSelector(".name")).getText().equals(name)).findFirst().orElse(null));
+    }
+
+    @Test
+    void aTokenTypedIntoTheFieldSignsInFromTheKeyboardAndOneTheServiceRefusesIsSentBack() {
+        browser.open(app.baseUrl() + "/");
+        WebElement field = browser.await(10, d -> browser.find("#token").isDisplayed() ? browser.find("#token") : null);
+        assertThat(browser.driver().switchTo().activeElement()).isEqualTo(field);
+
+        String forged = "eyJhbGciOiJIUzI1NiJ9." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                "{\"sub\":\"mallory\",\"groups\":[\"shared\"]}".getBytes(StandardCharsets.UTF_8)) + ".c2lnbmF0dXJl";
+        field.sendKeys(forged, Keys.ENTER);
+        browser.await(10, d -> browser.find("#sign-in-error").isDisplayed());
+        assertThat(browser.find("#sign-in-error").getText()).contains("refused this token");
+        assertThat(browser.script("return sessionStorage.getItem('uploads.token')")).isNull();
+
+        browser.find("#token").sendKeys("not a token", Keys.ENTER);
+        assertThat(browser.find("#sign-in-error").getText()).contains("not a token of this service");
+
+        browser.driver().switchTo().activeElement().sendKeys(token, Keys.ENTER);
+        browser.await(10, d -> browser.find("#uploader").isDisplayed());
+        assertThat(browser.find("#who-name").getText()).isEqualTo("alice");
+        assertThat(browser.find("#sign-in").isDisplayed()).isFalse();
+
+        browser.find("#sign-out").sendKeys(Keys.ENTER);
+        browser.await(10, d -> browser.find("#token").isDisplayed());
+        assertThat(browser.script("return sessionStorage.getItem('uploads.token')")).isNull();
+        assertNothingLeftTheOriginAndNoUrlCarriedTheToken();
     }
 
     private void signIn(String pathAndQuery) {
