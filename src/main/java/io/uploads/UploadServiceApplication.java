@@ -22,6 +22,7 @@ import io.uploads.core.SessionSweep;
 import io.uploads.health.AdminServlets;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
+import io.uploads.metrics.UploadMetrics;
 import io.uploads.protocols.CloseRefusedUploads;
 import io.uploads.protocols.Cors;
 import io.uploads.protocols.DatabaseUnavailableMapper;
@@ -71,7 +72,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         ManagedDataSource dataSource = config.database().dataSourceFactory().build(env.metrics(), "uploads-db");
         env.lifecycle().manage(dataSource);
         // schema, recovery and the first token all happen here, before the server opens its port
-        Services services = Services.build(config, dataSource);
+        UploadMetrics metrics = new UploadMetrics(env.metrics());
+        Services services = Services.build(config, dataSource, metrics);
         services.recovery().run();
         env.lifecycle().manage(new SessionSweep(services.expiry(), services.completion(), services.denials(), services.ledger().clock(),
                 env.lifecycle().scheduledExecutorService("session-sweep").build(), SWEEP_INTERVAL));
@@ -100,6 +102,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
                 Services.javaDuration(config.operations().stalledAfter()),
                 env.lifecycle().scheduledExecutorService("upload-totals").build());
         env.lifecycle().manage(totals);
+        metrics.publish(env, totals);
         env.jersey().register(new AdminResource(services.adminQueries(), services.clientSessions(), totals, services.audit(),
                 services.ledger().clock()));
 
