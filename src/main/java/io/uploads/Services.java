@@ -4,15 +4,21 @@ import io.dropwizard.db.ManagedDataSource;
 import io.uploads.auth.DenialLog;
 import io.uploads.auth.TokenService;
 import io.uploads.core.ChunkStore;
+import io.uploads.core.ClientSessions;
+import io.uploads.core.Completion;
+import io.uploads.core.Expiry;
 import io.uploads.core.NumberedChunks;
+import io.uploads.core.OffsetUploads;
 import io.uploads.core.Recovery;
-import io.uploads.core.UploadService;
+import io.uploads.core.SequentialUploads;
+import io.uploads.core.UploadRules;
 import io.uploads.db.AdminQueries;
 import io.uploads.db.Database;
 import io.uploads.db.SessionQueries;
 import io.uploads.db.TokenQueries;
 import io.uploads.ledger.AuditTrail;
 import io.uploads.ledger.Ledger;
+import io.uploads.ledger.LedgerEvents;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,8 +39,13 @@ public final class Services {
     private final ChunkStore store;
     private final Ledger ledger;
     private final SessionQueries sessions;
-    private final UploadService uploads;
-    private final NumberedChunks parallel;
+    private final UploadRules rules;
+    private final Completion completion;
+    private final SequentialUploads sequential;
+    private final OffsetUploads offsets;
+    private final NumberedChunks numbered;
+    private final ClientSessions clientSessions;
+    private final Expiry expiry;
     private final Recovery recovery;
     private final AuditTrail audit;
     private final TokenQueries tokenQueries;
@@ -42,15 +53,21 @@ public final class Services {
     private TokenService tokens;
     private DenialLog denials;
 
-    private Services(UploadServiceConfiguration config, Jdbi jdbi, Clock clock) {
+    private Services(UploadServiceConfiguration config, Jdbi jdbi, Clock clock, LedgerEvents events) {
         this.config = config;
         this.jdbi = jdbi;
         this.store = ChunkStore.open(Path.of(config.storage().directory()), config.storage().minFreeSpace().toBytes());
-        this.ledger = new Ledger(jdbi, clock);
+        this.ledger = new Ledger(jdbi, clock, events);
         this.sessions = new SessionQueries(jdbi);
-        this.uploads = new UploadService(ledger, sessions, store, config.uploads());
-        this.parallel = new NumberedChunks(ledger, sessions, store, uploads, config.uploads());
-        this.recovery = new Recovery(ledger, sessions, store, uploads, clock, javaDuration(config.uploads().recoveryGracePeriod()));
+        this.rules = new UploadRules(sessions, store, clock, config.uploads());
+        this.completion = new Completion(ledger, sessions, store, config.uploads(), rules);
+        this.sequential = new SequentialUploads(ledger, store, config.uploads(), rules);
+        this.offsets = new OffsetUploads(ledger, store, config.uploads(), rules, completion);
+        this.numbered = new NumberedChunks(ledger, sessions, store, rules, completion, config.uploads());
+        this.clientSessions = new ClientSessions(ledger, sessions, store, config.uploads(), rules);
+        this.expiry = new Expiry(ledger, sessions, store);
+        this.recovery = new Recovery(ledger, sessions, store, completion, clock,
+                javaDuration(config.uploads().recoveryGracePeriod()));
         this.audit = new AuditTrail(jdbi);
         this.tokenQueries = new TokenQueries(jdbi);
         this.adminQueries = new AdminQueries(jdbi);
@@ -58,8 +75,13 @@ public final class Services {
 
     /** Migrates the database behind {@code dataSource}, then builds the graph on it. */
     public static Services build(UploadServiceConfiguration config, ManagedDataSource dataSource) {
+        return build(config, dataSource, LedgerEvents.NONE);
+    }
+
+    /** As above, with {@code events} told of every committed change (the server's metrics). */
+    public static Services build(UploadServiceConfiguration config, ManagedDataSource dataSource, LedgerEvents events) {
         Database.migrate(dataSource);
-        return new Services(config, Database.jdbi(dataSource), CLOCK);
+        return new Services(config, Database.jdbi(dataSource), CLOCK, events);
     }
 
     public UploadServiceConfiguration config() {
@@ -82,12 +104,28 @@ public final class Services {
         return sessions;
     }
 
-    public UploadService uploads() {
-        return uploads;
+    public SequentialUploads sequential() {
+        return sequential;
     }
 
-    public NumberedChunks parallel() {
-        return parallel;
+    public OffsetUploads offsets() {
+        return offsets;
+    }
+
+    public NumberedChunks numbered() {
+        return numbered;
+    }
+
+    public Completion completion() {
+        return completion;
+    }
+
+    public ClientSessions clientSessions() {
+        return clientSessions;
+    }
+
+    public Expiry expiry() {
+        return expiry;
     }
 
     public Recovery recovery() {

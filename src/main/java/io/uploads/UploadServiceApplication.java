@@ -24,6 +24,7 @@ import io.uploads.core.SessionSweep;
 import io.uploads.health.AdminServlets;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
+import io.uploads.metrics.UploadMetrics;
 import io.uploads.protocols.CloseRefusedUploads;
 import io.uploads.protocols.Cors;
 import io.uploads.protocols.DatabaseUnavailableMapper;
@@ -74,9 +75,10 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         ManagedDataSource dataSource = config.database().dataSourceFactory().build(env.metrics(), "uploads-db");
         env.lifecycle().manage(dataSource);
         // schema, recovery and the first token all happen here, before the server opens its port
-        Services services = Services.build(config, dataSource);
+        UploadMetrics metrics = new UploadMetrics(env.metrics());
+        Services services = Services.build(config, dataSource, metrics);
         services.recovery().run();
-        env.lifecycle().manage(new SessionSweep(services.uploads(), services.denials(), services.ledger().clock(),
+        env.lifecycle().manage(new SessionSweep(services.expiry(), services.completion(), services.denials(), services.ledger().clock(),
                 env.lifecycle().scheduledExecutorService("session-sweep").build(), SWEEP_INTERVAL));
 
         TokenService tokens = services.tokens();
@@ -89,11 +91,12 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.jersey().register(new CloseRefusedUploads());
         env.jersey().register(new UploadExceptionMapper(Map.of(TusResource.class, TusResource.ERRORS)));
         env.jersey().register(new DatabaseUnavailableMapper());
-        env.jersey().register(new ResumablesResource(services.uploads(), config.uploads()));
+        env.jersey().register(new ResumablesResource(services.sequential(), services.completion(),
+                services.clientSessions(), config.uploads()));
         env.jersey().register(new HttpMethodOverrideFilter(HttpMethodOverrideFilter.Source.HEADER));
         env.jersey().register(new TusVersionFilter());
-        env.jersey().register(new TusResource(services.uploads(), config.uploads()));
-        env.jersey().register(new FlowResource(services.parallel(), services.ledger().clock()));
+        env.jersey().register(new TusResource(services.offsets(), services.clientSessions(), config.uploads()));
+        env.jersey().register(new FlowResource(services.numbered(), services.ledger().clock()));
         if (config.cors().enabled()) {
             env.getApplicationContext().insertHandler(Cors.handler(config.cors()));
         }
@@ -102,7 +105,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
                 Services.javaDuration(config.operations().stalledAfter()),
                 env.lifecycle().scheduledExecutorService("upload-totals").build());
         env.lifecycle().manage(totals);
-        env.jersey().register(new AdminResource(services.adminQueries(), services.uploads(), totals, services.audit(),
+        metrics.publish(env, totals);
+        env.jersey().register(new AdminResource(services.adminQueries(), services.clientSessions(), totals, services.audit(),
                 services.ledger().clock()));
         env.jersey().register(new AuditVerifyResource(services.audit(), services.ledger().clock()));
         env.jersey().register(new UploadHistoryResource(services.adminQueries(), services.ledger().clock()));
@@ -110,7 +114,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
 
         AdminServlets.configure(env, config.adminPort());
         env.admin().addTask(new RecoverTask(services.recovery()));
-        env.admin().addTask(new ExpireTask(services.uploads()));
+        env.admin().addTask(new ExpireTask(services.expiry()));
         env.admin().addTask(new AuditVerifyTask(services.audit()));
         env.healthChecks().register("database", new DatabaseHealthCheck(services.jdbi()));
         env.healthChecks().register("storage",

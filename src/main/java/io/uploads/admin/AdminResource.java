@@ -15,7 +15,7 @@ import io.uploads.core.SessionState;
 import io.uploads.core.Stage;
 import io.uploads.core.UploadException;
 import io.uploads.core.UploadException.Problem;
-import io.uploads.core.UploadService;
+import io.uploads.core.ClientSessions;
 import io.uploads.db.AdminQueries;
 import io.uploads.db.AdminQueries.AuditFilter;
 import io.uploads.db.AdminQueries.SessionFilter;
@@ -59,15 +59,15 @@ public final class AdminResource {
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final AdminQueries queries;
-    private final UploadService uploads;
+    private final ClientSessions sessions;
     private final UploadTotals totals;
     private final AuditTrail audit;
     private final Clock clock;
 
-    public AdminResource(AdminQueries queries, UploadService uploads, UploadTotals totals, AuditTrail audit,
+    public AdminResource(AdminQueries queries, ClientSessions sessions, UploadTotals totals, AuditTrail audit,
                          Clock clock) {
         this.queries = queries;
-        this.uploads = uploads;
+        this.sessions = sessions;
         this.totals = totals;
         this.audit = audit;
         this.clock = clock;
@@ -113,7 +113,7 @@ public final class AdminResource {
     @DELETE
     @Path("uploads/{id}")
     public Upload abort(@Auth Caller admin, @PathParam("id") String id) {
-        uploads.abort(requireId(id), admin.actor(), "by administrator " + admin.name());
+        sessions.abort(requireId(id), admin.actor(), "by administrator " + admin.name());
         return Upload.of(queries.session(id).orElseThrow(() -> notFound(id)));
     }
 

@@ -14,6 +14,6 @@ public final class ExpireCommand extends DatabaseCommand {
 
     @Override
     Outcome run(Namespace namespace, Services services) {
-        return Outcome.ok(List.of("Expired " + services.uploads().expireIdleSessions(Actor.cli("expire")) + " session(s)"));
+        return Outcome.ok(List.of("Expired " + services.expiry().expireIdleSessions(Actor.cli("expire")) + " session(s)"));
     }
 }

@@ -11,6 +11,11 @@ public record Actor(String name, @Nullable String remoteAddress) {
     /** The service acting on its own: the expiry sweep, completion of due sessions, recovery. */
     public static final Actor SYSTEM = new Actor("system", null);
 
+    /** An operator calling a task on the admin port. */
+    public static Actor task(String task) {
+        return new Actor("task:" + task, null);
+    }
+
     /** An operator at the command line of the server's host. */
     public static Actor cli(String command) {
         return new Actor("cli:" + command, null);

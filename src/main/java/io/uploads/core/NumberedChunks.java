@@ -33,18 +33,20 @@ public final class NumberedChunks {
     private final Ledger ledger;
     private final SessionQueries sessions;
     private final ChunkStore store;
-    private final UploadService uploads;
+    private final UploadRules rules;
+    private final Completion completion;
     private final Clock clock;
     private final UploadsConfig config;
     /** Sessions whose completing request is still being answered on this instance, by owner and key. */
     private final Map<String, String> answering = new ConcurrentHashMap<>();
 
-    public NumberedChunks(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadService uploads,
+    public NumberedChunks(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadRules rules, Completion completion,
                            UploadsConfig config) {
         this.ledger = ledger;
         this.sessions = sessions;
         this.store = store;
-        this.uploads = uploads;
+        this.rules = rules;
+        this.completion = completion;
         this.clock = ledger.clock();
         this.config = config;
     }
@@ -86,7 +88,7 @@ public final class NumberedChunks {
     public SessionSnapshot record(Caller caller, Protocol protocol, NumberedChunk chunk, InputStream body) {
         Filenames.requireValid(chunk.filename());
         String group = caller.groupFor(chunk.group());
-        uploads.requireTotalWithin(chunk.totalSize());
+        rules.requireTotalWithin(chunk.totalSize());
         if (chunk.currentChunkSize() > config.maxChunkSize().toBytes()) {
             throw new UploadException(Problem.TOO_LARGE, "a chunk of " + chunk.currentChunkSize()
                     + " bytes is larger than the limit of " + config.maxChunkSize().toBytes() + " bytes");
@@ -94,7 +96,7 @@ public final class NumberedChunks {
         Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
         active.ifPresent(chunk::requireSameUpload);
         if (active.isEmpty()) {
-            uploads.requireRoomForSession(caller);    // before a byte of the body is read
+            rules.requireRoomForSession(caller);    // before a byte of the body is read
         }
         // a new identifier's chunk is staged under a fresh id, which becomes the session's if it wins
         String stagingId = active.map(UploadSession::id).orElseGet(() -> UUID.randomUUID().toString());
@@ -108,7 +110,7 @@ public final class NumberedChunks {
             sessionId = recorded.session().id();
             if (recorded.assemble()) {
                 answering.put(answerKey(caller, chunk), sessionId);
-                return new SessionSnapshot(uploads.finishAssembly(recorded.session(), caller.actor()),
+                return new SessionSnapshot(completion.finishAssembly(recorded.session(), caller.actor()),
                         Optional.of(recorded.chunk()));
             }
             return new SessionSnapshot(recorded.session(), Optional.of(recorded.chunk()));
@@ -116,7 +118,7 @@ public final class NumberedChunks {
             if (!stagingId.equals(sessionId)) {
                 store.deleteSession(stagingId);    // refused, or lost the race: no session owns this directory
             } else if (staged != null) {
-                uploads.discard(staged, stagingId);
+                rules.discard(staged, stagingId);
             }
         }
     }
@@ -136,7 +138,7 @@ public final class NumberedChunks {
     private StagedChunk stage(String stagingId, NumberedChunk chunk, InputStream body) {
         ChunkChecks checks = ChunkChecks.whole(null, null, chunk.currentChunkSize(), chunk.currentChunkSize() == 0);
         try {
-            return uploads.stage(stagingId, body, chunk.currentChunkSize(), checks);
+            return rules.stage(stagingId, body, chunk.currentChunkSize(), checks);
         } catch (UploadException e) {
             if (e.problem() == Problem.TOO_LARGE) {
                 throw new UploadException(Problem.INVALID_REQUEST,
@@ -168,7 +170,7 @@ public final class NumberedChunks {
                             StagedChunk staged) {
         Instant now = clock.instant();
         UploadSession session = new UploadSession(id, caller.name(), group, chunk.filename(), protocol,
-                SessionState.OPEN, chunk.totalSize(), chunk.totalChunks(), 0, 0, now, now, uploads.expiry(now),
+                SessionState.OPEN, chunk.totalSize(), chunk.totalChunks(), 0, 0, now, now, rules.expiry(now),
                 null, null, null, chunk.clientKey(), chunk.chunkSize(), null, null);
         Recorded recorded = ledger.open(session, config.maxOpenSessionsPerPrincipal(), caller.actor(),
                 change -> append(change, chunk, staged));
@@ -183,7 +185,7 @@ public final class NumberedChunks {
             if (existing.isPresent()) {
                 return resent(change, existing.get(), staged);
             }
-            uploads.requireOpen(change.session());
+            rules.requireOpen(change.session());
             return append(change, chunk, staged);
         });
     }
@@ -201,12 +203,12 @@ public final class NumberedChunks {
             if (chunk.totalChunks() > 1) {
                 store.requireFreeSpace(chunk.totalSize());
             }
-            uploads.requireNameFree(session.groupName(), session.filename());
+            completion.requireNameFree(session.groupName(), session.filename());
         }
         store.commit(staged, id, chunk.number());
         try {
             change.addChunk(recorded, Math.max(session.maxChunk(), chunk.number()), session.groupName(),
-                    uploads.expiry(now));
+                    rules.expiry(now));
         } catch (RuntimeException e) {
             store.deleteChunk(id, chunk.number());     // under the lock (or unseen): no one else wrote it
             throw e;

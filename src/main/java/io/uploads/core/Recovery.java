@@ -31,17 +31,17 @@ public final class Recovery {
     private final Ledger ledger;
     private final SessionQueries sessions;
     private final ChunkStore store;
-    private final UploadService uploads;
+    private final Completion completion;
     private final Clock clock;
     private final Duration grace;
 
     /** @param clock decides which files are older than the grace period */
-    public Recovery(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadService uploads, Clock clock,
+    public Recovery(Ledger ledger, SessionQueries sessions, ChunkStore store, Completion completion, Clock clock,
                     Duration grace) {
         this.ledger = ledger;
         this.sessions = sessions;
         this.store = store;
-        this.uploads = uploads;
+        this.completion = completion;
         this.clock = clock;
         this.grace = grace;
     }
@@ -65,7 +65,7 @@ public final class Recovery {
         int unrecorded = repaired[1];
         // a crash between a tus upload's last bytes and its completion leaves it OPEN with nothing
         // more to come, and its client takes it for finished
-        int completed = uploads.completeDueSessions(cutoff);
+        int completed = completion.completeDueSessions(cutoff);
         int[] assembled = new int[2];
         forEachIn(SessionState.ASSEMBLING, s -> {
             if (s.updatedAt().isAfter(cutoff)) {
@@ -76,7 +76,7 @@ public final class Recovery {
                 return null;
             });
             try {
-                uploads.finishAssembly(s, Actor.SYSTEM);
+                completion.finishAssembly(s, Actor.SYSTEM);
                 assembled[0]++;
                 LOG.info("Session {} recovered: assembled again after an interrupted completion", s.id());
             } catch (UploadException e) {

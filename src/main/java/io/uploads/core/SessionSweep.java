@@ -20,15 +20,17 @@ public final class SessionSweep implements Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionSweep.class);
 
-    private final UploadService uploads;
+    private final Expiry expiry;
+    private final Completion completion;
     private final DenialLog denials;
     private final Clock clock;
     private final ScheduledExecutorService executor;
     private final Duration interval;
 
-    public SessionSweep(UploadService uploads, DenialLog denials, Clock clock, ScheduledExecutorService executor,
+    public SessionSweep(Expiry expiry, Completion completion, DenialLog denials, Clock clock, ScheduledExecutorService executor,
                         Duration interval) {
-        this.uploads = uploads;
+        this.expiry = expiry;
+        this.completion = completion;
         this.denials = denials;
         this.clock = clock;
         this.executor = executor;
@@ -42,9 +44,9 @@ public final class SessionSweep implements Managed {
 
     private void sweep() {
         try {
-            uploads.expireIdleSessions();
+            expiry.expireIdleSessions();
             // a minute's distance keeps clear of the request that is completing its session right now
-            uploads.completeDueSessions(clock.instant().minus(interval));
+            completion.completeDueSessions(clock.instant().minus(interval));
             denials.flush();
         } catch (RuntimeException e) {
             // a failed sweep (database away) must not cancel the ones after it

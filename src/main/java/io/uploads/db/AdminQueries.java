@@ -46,54 +46,28 @@ public final class AdminQueries {
 
     /** Up to {@code limit} sessions after {@code after}, newest first. */
     public List<Listed> sessions(SessionFilter f, @Nullable SessionKey after, int limit) {
-        List<String> where = new ArrayList<>();
-        Map<String, Object> binds = new LinkedHashMap<>();
-        if (f.state() != null) {
-            where.add("state = :state");
-            binds.put("state", f.state().name());
-        }
+        Where where = new Where()
+                .equal("state", f.state() == null ? null : f.state().name())
+                .equal("owner", f.owner())
+                .equal("group_name", f.group())
+                .equal("protocol", f.protocol() == null ? null : f.protocol().name())
+                .compare("updated_at < :idleSince", "idleSince", f.idleSince())
+                .compare("created_at < :createdBefore", "createdBefore", f.createdBefore())
+                .compare("created_at >= :createdAfter", "createdAfter", f.createdAfter());
         if (f.completionDue() != null) {
-            where.add(f.completionDue() ? "completion_due_at IS NOT NULL" : "completion_due_at IS NULL");
-        }
-        if (f.owner() != null) {
-            where.add("owner = :owner");
-            binds.put("owner", f.owner());
-        }
-        if (f.group() != null) {
-            where.add("group_name = :groupName");
-            binds.put("groupName", f.group());
-        }
-        if (f.protocol() != null) {
-            where.add("protocol = :protocol");
-            binds.put("protocol", f.protocol().name());
-        }
-        if (f.idleSince() != null) {
-            where.add("updated_at < :idleSince");
-            binds.put("idleSince", f.idleSince());
-        }
-        if (f.createdBefore() != null) {
-            where.add("created_at < :createdBefore");
-            binds.put("createdBefore", f.createdBefore());
-        }
-        if (f.createdAfter() != null) {
-            where.add("created_at >= :createdAfter");
-            binds.put("createdAfter", f.createdAfter());
+            where.clause(f.completionDue() ? "completion_due_at IS NOT NULL" : "completion_due_at IS NULL");
         }
         if (after != null) {
             // rows created later, or at the same instant with a greater id, were on earlier pages
-            where.add("(created_at < :afterCreated OR (created_at = :afterCreated AND id < :afterId))");
-            binds.put("afterCreated", after.createdAt());
-            binds.put("afterId", after.id());
+            where.clause("(created_at < :afterCreated OR (created_at = :afterCreated AND id < :afterId))")
+                    .bind("afterCreated", after.createdAt())
+                    .bind("afterId", after.id());
         }
-        String sql = "SELECT * FROM upload_session"
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY created_at DESC, id DESC LIMIT :limit";
-        return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("limit", limit);
-            binds.forEach(q::bind);
-            return q.map((rs, ctx) -> new Listed(ConstructorMapper.of(UploadSession.class).specialize(rs, ctx).map(rs, ctx),
-                    rs.getInt("chunk_count"))).list();
-        });
+        String sql = "SELECT * FROM upload_session" + where + " ORDER BY created_at DESC, id DESC LIMIT :limit";
+        return jdbi.withHandle(h -> where.bindTo(h.createQuery(sql)).bind("limit", limit)
+                .map((rs, ctx) -> new Listed(ConstructorMapper.of(UploadSession.class).specialize(rs, ctx).map(rs, ctx),
+                        rs.getInt("chunk_count")))
+                .list());
     }
 
     public Optional<Listed> session(String id) {
@@ -160,39 +134,53 @@ public final class AdminQueries {
 
     /** Up to {@code limit} audit rows with seq below {@code beforeSeq}, newest first. */
     public List<AuditEntry> audit(AuditFilter f, @Nullable Long beforeSeq, int limit) {
-        List<String> where = new ArrayList<>();
-        Map<String, Object> binds = new LinkedHashMap<>();
-        if (f.session() != null) {
-            where.add("session_id = :session");
-            binds.put("session", f.session());
+        Where where = new Where()
+                .equal("session_id", f.session())
+                .equal("actor", f.actor())
+                .equal("event", f.event())
+                .compare("occurred_at >= :fromTime", "fromTime", f.from())
+                .compare("occurred_at < :toTime", "toTime", f.to())
+                .compare("seq < :beforeSeq", "beforeSeq", beforeSeq);
+        String sql = "SELECT * FROM audit_event" + where + " ORDER BY seq DESC LIMIT :limit";
+        return jdbi.withHandle(h -> where.bindTo(h.createQuery(sql)).bind("limit", limit)
+                .map(ConstructorMapper.of(AuditEntry.class))
+                .list());
+    }
+
+    /** The conditions of the filters that were given, each with its bound value; never client text in SQL. */
+    private static final class Where {
+
+        private final List<String> clauses = new ArrayList<>();
+        private final Map<String, Object> binds = new LinkedHashMap<>();
+
+        /** {@code column = :column}, when a value is given. */
+        Where equal(String column, @Nullable Object value) {
+            return compare(column + " = :" + column, column, value);
         }
-        if (f.actor() != null) {
-            where.add("actor = :actor");
-            binds.put("actor", f.actor());
+
+        /** A condition on one bound value, when the value is given. */
+        Where compare(String clause, String name, @Nullable Object value) {
+            return value == null ? this : clause(clause).bind(name, value);
         }
-        if (f.event() != null) {
-            where.add("event = :event");
-            binds.put("event", f.event());
+
+        Where clause(String clause) {
+            clauses.add(clause);
+            return this;
         }
-        if (f.from() != null) {
-            where.add("occurred_at >= :fromTime");
-            binds.put("fromTime", f.from());
+
+        Where bind(String name, Object value) {
+            binds.put(name, value);
+            return this;
         }
-        if (f.to() != null) {
-            where.add("occurred_at < :toTime");
-            binds.put("toTime", f.to());
+
+        Query bindTo(Query query) {
+            binds.forEach(query::bind);
+            return query;
         }
-        if (beforeSeq != null) {
-            where.add("seq < :beforeSeq");
-            binds.put("beforeSeq", beforeSeq);
+
+        @Override
+        public String toString() {
+            return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
         }
-        String sql = "SELECT * FROM audit_event"
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY seq DESC LIMIT :limit";
-        return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("limit", limit);
-            binds.forEach(q::bind);
-            return q.map(ConstructorMapper.of(AuditEntry.class)).list();
-        });
     }
 }

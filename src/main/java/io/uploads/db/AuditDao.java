@@ -36,8 +36,9 @@ public interface AuditDao {
     @SqlQuery("SELECT * FROM audit_event WHERE seq > :after AND seq <= :upTo ORDER BY seq LIMIT :limit")
     List<AuditEntry> page(long after, long upTo, int limit);
 
-    @SqlQuery("SELECT COUNT(*) FROM audit_event WHERE seq <= :upTo")
-    long countUpTo(long upTo);
+    /** The first row past {@code seq}: none, while {@code seq} is the head. */
+    @SqlQuery("SELECT * FROM audit_event WHERE seq > :seq ORDER BY seq LIMIT 1")
+    java.util.Optional<AuditEntry> firstAfter(long seq);
 
     @SqlQuery("SELECT * FROM audit_event WHERE hash = :hash")
     List<AuditEntry> withHash(String hash);

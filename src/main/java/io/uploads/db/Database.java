@@ -1,11 +1,18 @@
 package io.uploads.db;
 
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.argument.AbstractArgumentFactory;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.config.ConfigRegistry;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +40,25 @@ public final class Database {
         return result;
     }
 
+    /**
+     * Instants travel as UTC {@code OffsetDateTime}s, never through {@code java.sql.Timestamp}, whose
+     * local-time conversion shifts the repeated hour of a daylight-saving change on H2 (and the
+     * audit chain's hashes with it).
+     */
     public static Jdbi jdbi(DataSource dataSource) {
-        return Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+        Jdbi jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
+        jdbi.registerArgument(new AbstractArgumentFactory<Instant>(Types.TIMESTAMP_WITH_TIMEZONE) {
+            @Override
+            protected Argument build(Instant value, ConfigRegistry config) {
+                return (position, statement, ctx) -> statement.setObject(position,
+                        OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+            }
+        });
+        jdbi.registerColumnMapper(Instant.class, (rs, column, ctx) -> {
+            OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+            return value == null ? null : value.toInstant();
+        });
+        return jdbi;
     }
 
     /** The version of the last migration applied. */
@@ -46,6 +70,12 @@ public final class Database {
                 ORDER BY "installed_rank" DESC
                 LIMIT 1
                 """).mapTo(String.class).one());
+    }
+
+    /** A unique violation of the named constraint (H2 and PostgreSQL both name it in the message). */
+    public static boolean isUniqueViolation(JdbiException e, String constraint) {
+        return isUniqueViolation(e) && String.valueOf(e.getCause().getMessage()).toLowerCase(java.util.Locale.ROOT)
+                .contains(constraint);
     }
 
     /** SQLState 23505 is a unique violation in both H2 and PostgreSQL. */

@@ -63,7 +63,8 @@ public interface SessionDao {
             """)
     List<UploadSession> listOpen(String owner, int limit);
 
-    @SqlQuery("SELECT COUNT(*) FROM upload_session WHERE owner = :owner AND state = 'OPEN'")
+    /** Sessions that count against the owner's limit: open (due ones too) and being assembled. */
+    @SqlQuery("SELECT COUNT(*) FROM upload_session WHERE owner = :owner AND state IN ('OPEN', 'ASSEMBLING')")
     int countOpen(String owner);
 
     @SqlQuery("SELECT * FROM upload_session WHERE state = :state AND id > :afterId ORDER BY id LIMIT :limit")

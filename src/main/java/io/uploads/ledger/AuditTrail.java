@@ -54,6 +54,7 @@ public final class AuditTrail {
      * carries that hash (the trail was cut back to before a head recorded elsewhere).
      */
     public Verification verify(@Nullable String expectHead) {
+        expectHead = expectHead == null ? null : expectHead.trim().toLowerCase(java.util.Locale.ROOT);
         AuditDao.Head head = audit.head();
         long expectedSeq = 1;
         String prev = AuditChain.GENESIS;
@@ -90,6 +91,13 @@ public final class AuditTrail {
         }
         if (!prev.equals(head.hash())) {
             return broken(rows, head, "the chain's head hash is not the hash of its last row " + rows);
+        }
+        // a row past the head was not appended through the chain: an append commits its row and
+        // the head together, so a row still past the head read again now was put there otherwise
+        var past = audit.firstAfter(head.seq());
+        if (past.isPresent() && past.get().seq() > audit.head().seq()) {
+            return broken(rows, head, "row " + past.get().seq() + " lies past the chain's head " + head.seq()
+                    + ": it was inserted, not appended");
         }
         if (!sawExpected) {
             return broken(rows, head, "no row carries the expected head " + expectHead

@@ -13,11 +13,13 @@ import io.uploads.db.QuotaDao;
 import io.uploads.db.SessionDao;
 import io.uploads.db.TokenDao;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,17 +32,29 @@ import org.slf4j.LoggerFactory;
  * <p>Lock order, in every transaction, so that no two can wait for each other: the session row
  * ({@code SELECT ... FOR UPDATE}), then the principal's quota row (only when a session is opened),
  * then the audit chain's head, always last and held only for the few statements before commit.
+ *
+ * <p>Once a transaction has committed, its {@link LedgerEvents} listener is told what it wrote
+ * (metrics count from there, so they never count a change that was rolled back).
  */
 public final class Ledger {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
 
+    /** The constraint that admits one active session per owner and client key (V4). */
+    private static final String ACTIVE_CLIENT_KEY = "upload_session_active_client_key";
+
     private final Jdbi jdbi;
     private final Clock clock;
+    private final LedgerEvents events;
 
     public Ledger(Jdbi jdbi, Clock clock) {
+        this(jdbi, clock, LedgerEvents.NONE);
+    }
+
+    public Ledger(Jdbi jdbi, Clock clock, LedgerEvents events) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.events = events;
     }
 
     public Clock clock() {
@@ -57,7 +71,7 @@ public final class Ledger {
         try {
             return inTransaction(h -> openIn(h, fresh, maxOpenSessions, actor, work));
         } catch (JdbiException e) {
-            if (Database.isUniqueViolation(e)) {
+            if (Database.isUniqueViolation(e, ACTIVE_CLIENT_KEY)) {
                 throw new DuplicateKey(e);
             }
             throw e;
@@ -89,14 +103,14 @@ public final class Ledger {
 
     /** An event about no session (authentication denied), in a transaction of its own. */
     public void record(AuditEntry entry) {
-        jdbi.useTransaction(h -> append(h, List.of(entry)));
+        jdbi.useTransaction(h -> appendAndTell(h, List.of(entry)));
     }
 
     /** Records an issued token with its audit row. */
     public void issueToken(TokenRecord token, Actor actor) {
         jdbi.useTransaction(h -> {
             h.attach(TokenDao.class).insert(token);
-            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor, token.principal(),
+            appendAndTell(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor,
                     "token " + token.jti() + " for " + token.principal() + " (groups " + token.groupsCsv()
                             + ", roles " + token.rolesCsv() + ", expires " + token.expiresAt() + ")")));
         });
@@ -115,55 +129,77 @@ public final class Ledger {
                 return false;
             }
             tokens.insert(token);
-            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM, token.principal(),
+            appendAndTell(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM,
                     "first-start admin token " + token.jti() + " for " + token.principal())));
             return true;
         });
     }
 
     /** Revokes the principal's valid tokens (or the one with {@code jti}); one audit row per token. */
-    public int revokeTokens(Actor actor, String principal, String jti) {
+    public int revokeTokens(Actor actor, @Nullable String principal, @Nullable String jti) {
         return jdbi.inTransaction(h -> {
             TokenDao tokens = h.attach(TokenDao.class);
             List<TokenRecord> valid = (jti != null ? tokens.find(jti).stream().toList() : tokens.ofPrincipal(principal))
                     .stream().filter(t -> t.revokedAt() == null).toList();
             List<AuditEntry> events = valid.stream()
                     .filter(t -> tokens.revoke(t.jti(), clock.instant()) > 0)
-                    .map(t -> tokenEvent(AuditEvent.TOKEN_REVOKED, actor, t.principal(),
+                    .map(t -> tokenEvent(AuditEvent.TOKEN_REVOKED, actor,
                             "token " + t.jti() + " of " + t.principal()))
                     .toList();
-            append(h, events);
+            appendAndTell(h, events);
             return events.size();
         });
     }
 
-    private AuditEntry tokenEvent(AuditEvent event, Actor actor, String principal, String detail) {
+    private AuditEntry tokenEvent(AuditEvent event, Actor actor, String detail) {
         return AuditEntry.of(event, actor, clock.instant(), detail);
     }
 
     private <T> T finish(Handle h, Change change, T result) {
-        append(h, change.events());
+        Committed committed = new Committed(append(h, change.events()), change.chunksAdded(), change.assembly());
         // run after commit: registered on the handle, so a rollback drops them
         h.afterCommit(() -> change.afterCommitActions().forEach(Ledger::runQuietly));
+        tellAfterCommit(h, committed);
         return result;
     }
 
+    private void appendAndTell(Handle h, List<AuditEntry> entries) {
+        tellAfterCommit(h, Committed.auditOnly(append(h, entries)));
+    }
+
     /** The chain's head is locked last, then each entry takes the next place in the chain. */
-    private static void append(Handle h, List<AuditEntry> entries) {
+    private static List<AuditEntry> append(Handle h, List<AuditEntry> entries) {
         if (entries.isEmpty()) {
-            return;
+            return List.of();
         }
         AuditDao audit = h.attach(AuditDao.class);
         AuditDao.Head head = audit.lockHead();
         long seq = head.seq();
         String hash = head.hash();
+        List<AuditEntry> appended = new ArrayList<>(entries.size());
         for (AuditEntry e : entries) {
             AuditEntry linked = AuditChain.link(e, seq, hash);
             audit.insert(linked);
+            appended.add(linked);
             seq = linked.seq();
             hash = linked.hash();
         }
         audit.moveHead(seq, hash);
+        return appended;
+    }
+
+    private void tellAfterCommit(Handle h, Committed committed) {
+        if (committed.audit().isEmpty() && committed.chunks().isEmpty()) {
+            return;
+        }
+        h.afterCommit(() -> {
+            try {
+                events.committed(committed);
+            } catch (RuntimeException e) {
+                // the change is committed and stands; a listener's failure must not turn it into an error
+                LOG.warn("A listener of committed changes failed: {}", e.toString());
+            }
+        });
     }
 
     private <T> T inTransaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {

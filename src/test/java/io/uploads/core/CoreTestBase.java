@@ -33,7 +33,12 @@ abstract class CoreTestBase extends DatabaseTestBase {
     StorageFixture onDisk;
     UploadsConfig config;
     Ledger ledger;
-    UploadService uploads;
+    UploadRules rules;
+    SequentialUploads sequential;
+    OffsetUploads offsets;
+    Completion completion;
+    ClientSessions clientSessions;
+    Expiry expiry;
 
     @BeforeEach
     void freshStorageAndTables() throws IOException {
@@ -45,18 +50,38 @@ abstract class CoreTestBase extends DatabaseTestBase {
         onDisk = new StorageFixture(storage);
         config = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
                 io.dropwizard.util.Duration.days(1), ExistingFilePolicy.rename, io.dropwizard.util.Duration.seconds(0));
-        ledger = new Ledger(jdbi, Services.CLOCK);
-        uploads = new UploadService(ledger, new SessionQueries(jdbi), store, config);
+        UseCases useCases = useCases(config, Services.CLOCK);
+        ledger = useCases.ledger();
+        rules = useCases.rules();
+        sequential = useCases.sequential();
+        offsets = useCases.offsets();
+        completion = useCases.completion();
+        clientSessions = useCases.clientSessions();
+        expiry = useCases.expiry();
+    }
+
+    /** The use cases as {@code Services} wires them, over this class's database and storage. */
+    record UseCases(Ledger ledger, UploadRules rules, SequentialUploads sequential, OffsetUploads offsets,
+                    Completion completion, ClientSessions clientSessions, Expiry expiry) {}
+
+    UseCases useCases(UploadsConfig config, java.time.Clock clock) {
+        Ledger ledger = new Ledger(jdbi, clock);
+        SessionQueries sessions = new SessionQueries(jdbi);
+        UploadRules rules = new UploadRules(sessions, store, clock, config);
+        Completion completion = new Completion(ledger, sessions, store, config, rules);
+        return new UseCases(ledger, rules, new SequentialUploads(ledger, store, config, rules),
+                new OffsetUploads(ledger, store, config, rules, completion), completion,
+                new ClientSessions(ledger, sessions, store, config, rules), new Expiry(ledger, sessions, store));
     }
 
     /** Sends {@code file} through the real core in {@code parts} chunks. */
     SessionSnapshot upload(byte[] file, int parts) {
         int size = (file.length + parts - 1) / parts;
-        SessionSnapshot snapshot = uploads.startSequential(ALICE, Protocol.RESUMABLES,
+        SessionSnapshot snapshot = sequential.start(ALICE, Protocol.RESUMABLES,
                 "file-" + FILES.incrementAndGet() + ".bin", null,
                 new ByteArrayInputStream(Arrays.copyOfRange(file, 0, size)), ChunkChecks.none(), size);
         for (int n = 2, from = size; from < file.length; n++, from += size) {
-            snapshot = uploads.appendSequential(ALICE, snapshot.session().id(), null, n, null,
+            snapshot = sequential.append(ALICE, snapshot.session().id(), null, n, null,
                     new ByteArrayInputStream(Arrays.copyOfRange(file, from, Math.min(file.length, from + size))),
                     ChunkChecks.none());
         }

@@ -16,11 +16,11 @@ abstract class ExpiryTest extends CoreTestBase {
         UploadSession idle = upload(bytes(2 * CHUNK, 1), 2).session();
         UploadSession active = upload(bytes(CHUNK, 2), 1).session();
         UploadSession finished = upload(bytes(CHUNK, 3), 1).session();
-        uploads.complete(ALICE, finished.id(), null, null);
+        completion.complete(ALICE, Protocol.RESUMABLES, finished.id(), null, null);
         setExpiry(idle.id(), Instant.now().minusSeconds(60));
         setExpiry(finished.id(), Instant.now().minusSeconds(60));
 
-        int expired = uploads.expireIdleSessions();
+        int expired = expiry.expireIdleSessions();
 
         assertThat(expired).isEqualTo(1);
         assertThat(sessions().find(idle.id()).orElseThrow().state()).isEqualTo(SessionState.EXPIRED);
@@ -29,16 +29,16 @@ abstract class ExpiryTest extends CoreTestBase {
         assertThat(sessions().find(active.id()).orElseThrow()).isEqualTo(active);
         assertThat(onDisk.chunksOnDisk(active.id())).containsExactly(1);
         assertThat(sessions().find(finished.id()).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
-        assertThat(uploads.expireIdleSessions()).isZero();
+        assertThat(expiry.expireIdleSessions()).isZero();
     }
 
     @Test
     void anExpiredSessionTakesNoMoreChunks() {
         UploadSession idle = upload(bytes(CHUNK, 4), 1).session();
         setExpiry(idle.id(), Instant.now().minusSeconds(1));
-        uploads.expireIdleSessions();
+        expiry.expireIdleSessions();
 
-        assertThatThrownBy(() -> uploads.appendSequential(ALICE, idle.id(), null, 2, null,
+        assertThatThrownBy(() -> sequential.append(ALICE, idle.id(), null, 2, null,
                 new ByteArrayInputStream(new byte[10]), ChunkChecks.none()))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.SESSION_EXPIRED));
@@ -49,7 +49,7 @@ abstract class ExpiryTest extends CoreTestBase {
         UploadSession idle = upload(bytes(CHUNK, 4), 1).session();
         setExpiry(idle.id(), Instant.now().minusSeconds(1));
 
-        assertThatThrownBy(() -> uploads.appendSequential(ALICE, idle.id(), null, 2, null,
+        assertThatThrownBy(() -> sequential.append(ALICE, idle.id(), null, 2, null,
                 new ByteArrayInputStream(new byte[10]), ChunkChecks.none()))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.SESSION_EXPIRED));
@@ -59,21 +59,21 @@ abstract class ExpiryTest extends CoreTestBase {
     @Test
     void theSweepCompletesASessionDueForCompletionOnlyOnceItHasBeenDueForAWhile() {
         byte[] file = bytes(CHUNK, 12);
-        UploadSession s = uploads.create(ALICE, Protocol.TUS, "full.bin", null, (long) file.length, null).session();
-        uploads.appendAtOffset(ALICE, s.id(), 0, null, new ByteArrayInputStream(file, 0, CHUNK - 1), ChunkChecks.none());
+        UploadSession s = offsets.create(ALICE, Protocol.TUS, "full.bin", null, (long) file.length, null).session();
+        offsets.append(ALICE, s.id(), 0, null, new ByteArrayInputStream(file, 0, CHUNK - 1), ChunkChecks.none());
         onDisk.writeChunk(s.id(), 2, new byte[] {file[CHUNK - 1]});
         chunks().insert(new Chunk(s.id(), 2, CHUNK - 1, 1, TestFiles.md5(new byte[] {file[CHUNK - 1]}), Instant.now()));
         Instant filledAt = Instant.now();
         sessions().recordProgress(s.id(), 2, CHUNK, "g", filledAt, filledAt.plusSeconds(3600));
         sessions().markCompletionDue(s.id(), filledAt);    // as the transaction of the last bytes does
 
-        assertThat(uploads.completeDueSessions(filledAt.minusSeconds(60))).as("full only just now").isZero();
-        assertThat(uploads.completeDueSessions(filledAt.plusSeconds(1))).isEqualTo(1);
+        assertThat(completion.completeDueSessions(filledAt.minusSeconds(60))).as("full only just now").isZero();
+        assertThat(completion.completeDueSessions(filledAt.plusSeconds(1))).isEqualTo(1);
 
         UploadSession done = sessions().find(s.id()).orElseThrow();
         assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
         assertThat(done.sha256()).isEqualTo(TestFiles.sha256(file));
-        assertThat(uploads.completeDueSessions(filledAt.plusSeconds(1))).isZero();
+        assertThat(completion.completeDueSessions(filledAt.plusSeconds(1))).isZero();
     }
 
     private void setExpiry(String id, Instant at) {

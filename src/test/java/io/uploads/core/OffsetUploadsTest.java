@@ -1,7 +1,5 @@
 package io.uploads.core;
 
-import io.uploads.db.SessionQueries;
-import io.uploads.ledger.Ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,14 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dropwizard.util.DataSize;
 import io.uploads.config.UploadsConfig;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.testing.MovableClock;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +27,13 @@ abstract class OffsetUploadsTest extends CoreTestBase {
 
     @Test
     void aLengthDeclaredWhileAnotherBodyStreamsRefusesThatBody() throws Exception {
-        String id = uploads.create(ALICE, Protocol.TUS, "declared.bin", null, null, null).session().id();
+        String id = offsets.create(ALICE, Protocol.TUS, "declared.bin", null, null, null).session().id();
         HeldBody held = new HeldBody(bytes(100, 1));
         CompletableFuture<SessionSnapshot> streaming = CompletableFuture.supplyAsync(
-                () -> uploads.appendAtOffset(ALICE, id, 0, null, held, tus(100)));
+                () -> offsets.append(ALICE, id, 0, null, held, tus(100)));
         held.awaitFirstRead();
 
-        uploads.appendAtOffset(ALICE, id, 0, 10L, new ByteArrayInputStream(new byte[0]), tus(0));
+        offsets.append(ALICE, id, 0, 10L, new ByteArrayInputStream(new byte[0]), tus(0));
         held.release();
 
         assertConflict(streaming);
@@ -48,13 +44,13 @@ abstract class OffsetUploadsTest extends CoreTestBase {
 
     @Test
     void twoLengthsDeclaredAtOnceKeepTheFirstAndRefuseTheOther() throws Exception {
-        String id = uploads.create(ALICE, Protocol.TUS, "twice.bin", null, null, null).session().id();
+        String id = offsets.create(ALICE, Protocol.TUS, "twice.bin", null, null, null).session().id();
         HeldBody held = new HeldBody(bytes(100, 2));
         CompletableFuture<SessionSnapshot> streaming = CompletableFuture.supplyAsync(
-                () -> uploads.appendAtOffset(ALICE, id, 0, 100L, held, tus(100)));
+                () -> offsets.append(ALICE, id, 0, 100L, held, tus(100)));
         held.awaitFirstRead();
 
-        uploads.appendAtOffset(ALICE, id, 0, 50L, new ByteArrayInputStream(new byte[0]), tus(0));
+        offsets.append(ALICE, id, 0, 50L, new ByteArrayInputStream(new byte[0]), tus(0));
         held.release();
 
         assertConflict(streaming);
@@ -65,26 +61,26 @@ abstract class OffsetUploadsTest extends CoreTestBase {
 
     @Test
     void anUploadHoldingEveryByteIsNeverExpiredWhileItWaitsForCompletion() throws Exception {
-        MovableClock clock = new MovableClock();
+        MovableClock clock = new MovableClock(Instant.now());
         UploadsConfig reject = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
                 io.dropwizard.util.Duration.days(1), ExistingFilePolicy.reject, io.dropwizard.util.Duration.seconds(0));
-        UploadService service = new UploadService(new Ledger(jdbi, clock), new SessionQueries(jdbi), store, reject);
-        String id = service.create(ALICE, Protocol.TUS, "taken.bin", null, 1000L, null).session().id();
+        UseCases service = useCases(reject, clock);
+        String id = service.offsets().create(ALICE, Protocol.TUS, "taken.bin", null, 1000L, null).session().id();
         Files.write(Files.createDirectories(storage.resolve("files/g")).resolve("taken.bin"), new byte[] {1});
-        assertThatThrownBy(() -> service.appendAtOffset(ALICE, id, 0, null,
+        assertThatThrownBy(() -> service.offsets().append(ALICE, id, 0, null,
                 new ByteArrayInputStream(bytes(1000, 3)), tus(1000)))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.FILE_EXISTS));
 
-        clock.now = clock.now.plus(Duration.ofDays(2));
+        clock.advance(Duration.ofDays(2));
 
-        assertThat(service.expireIdleSessions()).isZero();
+        assertThat(service.expiry().expireIdleSessions()).isZero();
         UploadSession waiting = sessions().find(id).orElseThrow();
         assertThat(waiting.state()).isEqualTo(SessionState.OPEN);
         assertThat(waiting.receivedBytes()).isEqualTo(1000);
         assertThat(onDisk.chunksOnDisk(id)).containsExactly(1);
         Files.delete(storage.resolve("files/g/taken.bin"));
-        assertThat(service.completeDueSessions(clock.instant())).isEqualTo(1);
+        assertThat(service.completion().completeDueSessions(clock.instant())).isEqualTo(1);
         assertThat(sessions().find(id).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
     }
 
@@ -128,25 +124,6 @@ abstract class OffsetUploadsTest extends CoreTestBase {
                 return -1;
             }
             return bytes.read(b, off, len);
-        }
-    }
-
-    private static final class MovableClock extends Clock {
-        volatile Instant now = Instant.now();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

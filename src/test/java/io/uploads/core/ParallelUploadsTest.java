@@ -20,7 +20,7 @@ abstract class NumberedChunksTest extends CoreTestBase {
 
     @BeforeEach
     void parallelUploads() {
-        parallel = new NumberedChunks(ledger, new SessionQueries(jdbi), store, uploads, config);
+        parallel = new NumberedChunks(ledger, new SessionQueries(jdbi), store, rules, completion, config);
     }
 
     @Test
@@ -30,7 +30,7 @@ abstract class NumberedChunksTest extends CoreTestBase {
 
         assertThat(parallel.hasChunk(ALICE, chunk(session, file, 1), Instant.now())).isTrue();
         assertThat(parallel.hasChunk(ALICE, chunk(session, file, 3), Instant.now())).as("the last chunk is asked for again").isFalse();
-        assertThat(uploads.expireIdleSessions()).as("a session due for completion never expires").isZero();
+        assertThat(expiry.expireIdleSessions()).as("a session due for completion never expires").isZero();
 
         SessionSnapshot resent = parallel.record(ALICE, Protocol.FLOW, chunk(session, file, 3),
                 new ByteArrayInputStream(Arrays.copyOfRange(file, 2 * CHUNK, file.length)));
@@ -45,7 +45,7 @@ abstract class NumberedChunksTest extends CoreTestBase {
         byte[] file = bytes(3 * CHUNK + 5, 52);
         UploadSession session = allChunksRecordedButOpen(file);
 
-        assertThat(uploads.completeDueSessions(Instant.now().plusSeconds(1))).isEqualTo(1);
+        assertThat(completion.completeDueSessions(Instant.now().plusSeconds(1))).isEqualTo(1);
 
         UploadSession done = sessions().find(session.id()).orElseThrow();
         assertThat(done.state()).isEqualTo(SessionState.COMPLETED);

@@ -28,7 +28,7 @@ abstract class RecoveryTest extends CoreTestBase {
     @BeforeEach
     void recoveryAheadOfTheFiles() {
         // a clock a little ahead, so files written just now count as older than the (zero) grace period
-        recovery = new Recovery(ledger, new SessionQueries(jdbi), store, uploads, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
+        recovery = new Recovery(ledger, new SessionQueries(jdbi), store, completion, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
     }
 
     @Test
@@ -136,7 +136,7 @@ abstract class RecoveryTest extends CoreTestBase {
     @Test
     void removesLeftoverBytesOfFinishedAndUnknownSessions() throws IOException {
         SessionSnapshot done = upload(bytes(2 * CHUNK, 8), 2);
-        uploads.complete(ALICE, done.session().id(), null, null);
+        completion.complete(ALICE, Protocol.RESUMABLES, done.session().id(), null, null);
         onDisk.writeChunk(done.session().id(), 1, new byte[10]);
         String unknown = "00000000-0000-0000-0000-000000000000";
         onDisk.writeChunk(unknown, 1, new byte[10]);
@@ -152,8 +152,8 @@ abstract class RecoveryTest extends CoreTestBase {
     @Test
     void completesASessionWhoseLastBytesWereRecordedButNotCompleted() throws IOException {
         byte[] file = bytes(2 * CHUNK, 11);
-        UploadSession s = uploads.create(ALICE, Protocol.TUS, "cut-off.bin", null, (long) file.length, null).session();
-        uploads.appendAtOffset(ALICE, s.id(), 0, null, new ByteArrayInputStream(Arrays.copyOf(file, CHUNK)),
+        UploadSession s = offsets.create(ALICE, Protocol.TUS, "cut-off.bin", null, (long) file.length, null).session();
+        offsets.append(ALICE, s.id(), 0, null, new ByteArrayInputStream(Arrays.copyOf(file, CHUNK)),
                 ChunkChecks.none());
         onDisk.writeChunk(s.id(), 2, Arrays.copyOfRange(file, CHUNK, 2 * CHUNK));
         chunks().insert(new Chunk(s.id(), 2, CHUNK, CHUNK, TestFiles.md5(Arrays.copyOfRange(file, CHUNK, 2 * CHUNK)),
@@ -192,10 +192,10 @@ abstract class RecoveryTest extends CoreTestBase {
         recovery.run();
 
         UploadSession repaired = sessions().find(s.id()).orElseThrow();
-        uploads.appendSequential(ALICE, s.id(), null, repaired.maxChunk() + 1, null,
+        sequential.append(ALICE, s.id(), null, repaired.maxChunk() + 1, null,
                 new ByteArrayInputStream(Arrays.copyOfRange(file, (int) repaired.receivedBytes(), file.length)),
                 ChunkChecks.none());
-        UploadSession done = uploads.complete(ALICE, s.id(), null, null).session();
+        UploadSession done = completion.complete(ALICE, Protocol.RESUMABLES, s.id(), null, null).session();
 
         assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(file);
     }

@@ -21,7 +21,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
 
     @BeforeEach
     void parallelUploads() {
-        parallel = new NumberedChunks(ledger, new SessionQueries(jdbi), store, uploads, config);
+        parallel = new NumberedChunks(ledger, new SessionQueries(jdbi), store, rules, completion, config);
     }
 
     @Test

@@ -9,7 +9,9 @@ import io.uploads.core.Filenames;
 import io.uploads.core.Protocol;
 import io.uploads.core.SessionSnapshot;
 import io.uploads.core.UploadException;
-import io.uploads.core.UploadService;
+import io.uploads.core.ClientSessions;
+import io.uploads.core.Completion;
+import io.uploads.core.SequentialUploads;
 import io.uploads.protocols.RequestBodies;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
@@ -42,11 +44,16 @@ public final class ResumablesResource {
     private static final String STREAM = FILES + "/stream";
     private static final String RESUMABLES = FILES + "/resumables";
 
-    private final UploadService uploads;
+    private final SequentialUploads uploads;
+    private final Completion completion;
+    private final ClientSessions sessions;
     private final UploadsConfig limits;
 
-    public ResumablesResource(UploadService uploads, UploadsConfig limits) {
+    public ResumablesResource(SequentialUploads uploads, Completion completion, ClientSessions sessions,
+                              UploadsConfig limits) {
         this.uploads = uploads;
+        this.completion = completion;
+        this.sessions = sessions;
         this.limits = limits;
     }
 
@@ -89,7 +96,7 @@ public final class ResumablesResource {
     @GET
     @Path(RESUMABLES)
     public ResumableList list(@Auth Caller caller) {
-        return new ResumableList(uploads.listOpen(caller).stream().map(ResumableInfo::of).toList());
+        return new ResumableList(sessions.listOpen(caller).stream().map(ResumableInfo::of).toList());
     }
 
     /** With {@code id}, that session; without, the caller's most recently active open one for the file. */
@@ -99,8 +106,8 @@ public final class ResumablesResource {
         Filenames.requireValid(filename);
         String id = ChunkQuery.id(uri.getQueryParameters(), false);
         SessionSnapshot snapshot = id != null
-                ? uploads.findResumable(caller, id, filename)
-                : uploads.latestOpen(caller, filename).orElseThrow(() -> new UploadException(
+                ? sessions.findResumable(caller, id, filename)
+                : sessions.latestOpen(caller, filename).orElseThrow(() -> new UploadException(
                         UploadException.Problem.NOT_FOUND, "no open upload of " + filename));
         return ResumableInfo.of(snapshot);
     }
@@ -109,14 +116,14 @@ public final class ResumablesResource {
     @Path(RESUMABLES + "/{filename}")
     public Message delete(@Auth Caller caller, @PathParam("filename") String filename, @Context UriInfo uri) {
         Filenames.requireValid(filename);
-        uploads.abort(caller, ChunkQuery.id(uri.getQueryParameters(), true), filename);
+        sessions.abort(caller, ChunkQuery.id(uri.getQueryParameters(), true), filename);
         return new Message("resumable deleted");
     }
 
     @DELETE
     @Path(RESUMABLES)
     public Message deleteById(@Auth Caller caller, @Context UriInfo uri) {
-        uploads.abort(caller, ChunkQuery.id(uri.getQueryParameters(), true), null);
+        sessions.abort(caller, ChunkQuery.id(uri.getQueryParameters(), true), null);
         return new Message("resumable deleted");
     }
 
@@ -126,7 +133,7 @@ public final class ResumablesResource {
         ChunkQuery q = ChunkQuery.parse(uri.getQueryParameters(), pathGroup);
         SessionSnapshot result;
         if (q.isEnd()) {
-            result = uploads.complete(caller, requireId(q), filename, q.group());
+            result = completion.complete(caller, Protocol.RESUMABLES, requireId(q), filename, q.group());
         } else {
             ChunkChecks checks = ChunkChecks.whole(q.md5sum() == null ? null : Checksum.md5Hex(q.md5sum()), q.offset(),
                     RequestBodies.contentLength(headers), false);
@@ -135,10 +142,10 @@ public final class ResumablesResource {
                     throw new UploadException(UploadException.Problem.INVALID_REQUEST,
                             "id is required for chunk " + q.chunk() + "; only chunk 1 starts an upload");
                 }
-                result = uploads.startSequential(caller, Protocol.RESUMABLES, filename, q.group(), body, checks,
+                result = uploads.start(caller, Protocol.RESUMABLES, filename, q.group(), body, checks,
                         limits.maxChunkSize().toBytes());
             } else {
-                result = uploads.appendSequential(caller, q.id(), filename, q.chunk(), q.group(), body, checks);
+                result = uploads.append(caller, q.id(), filename, q.chunk(), q.group(), body, checks);
             }
         }
         return Response.status(Response.Status.CREATED).entity(ResumableInfo.of(result)).build();
@@ -148,9 +155,9 @@ public final class ResumablesResource {
                               HttpHeaders headers, InputStream body) {
         String group = ChunkQuery.group(uri.getQueryParameters(), pathGroup);
         ChunkChecks checks = ChunkChecks.whole(null, null, RequestBodies.contentLength(headers), true);
-        SessionSnapshot started = uploads.startSequential(caller, Protocol.RESUMABLES, filename, group, body, checks,
+        SessionSnapshot started = uploads.start(caller, Protocol.RESUMABLES, filename, group, body, checks,
                 limits.maxUploadSize().toBytes());
-        SessionSnapshot done = uploads.complete(caller, started.session().id(), filename, null);
+        SessionSnapshot done = completion.complete(caller, Protocol.RESUMABLES, started.session().id(), filename, null);
         return Response.status(Response.Status.CREATED).entity(ResumableInfo.of(done)).build();
     }
 

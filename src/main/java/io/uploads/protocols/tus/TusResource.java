@@ -10,7 +10,8 @@ import io.uploads.core.Protocol;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadException;
 import io.uploads.core.UploadException.Problem;
-import io.uploads.core.UploadService;
+import io.uploads.core.ClientSessions;
+import io.uploads.core.OffsetUploads;
 import io.uploads.core.UploadSession;
 import io.uploads.protocols.RequestBodies;
 import jakarta.annotation.security.RolesAllowed;
@@ -53,11 +54,13 @@ public final class TusResource {
     /** How this resource answers a refusal (the mapper finds it by this class). */
     public static final TusErrors ERRORS = new TusErrors();
 
-    private final UploadService uploads;
+    private final OffsetUploads uploads;
+    private final ClientSessions sessions;
     private final UploadsConfig limits;
 
-    public TusResource(UploadService uploads, UploadsConfig limits) {
+    public TusResource(OffsetUploads uploads, ClientSessions sessions, UploadsConfig limits) {
         this.uploads = uploads;
+        this.sessions = sessions;
         this.limits = limits;
     }
 
@@ -90,7 +93,7 @@ public final class TusResource {
         UploadSession session = created;
         if (withUpload) {
             try {
-                session = uploads.appendAtOffset(caller, created.id(), 0, null, body, checks).session();
+                session = uploads.append(caller, created.id(), 0, null, body, checks).session();
             } catch (UploadException e) {
                 // the upload exists although its first bytes were refused: the client may resume it
                 return ERRORS.decorate(Response.status(ERRORS.status(e.problem())))
@@ -140,7 +143,7 @@ public final class TusResource {
         ChunkChecks checks = patchChecks(headers);
         long offset = requiredNumber(headers, TusHeaders.UPLOAD_OFFSET);
         Long length = optionalNumber(headers, TusHeaders.UPLOAD_LENGTH);
-        UploadSession session = uploads.appendAtOffset(caller, id, offset, length, body, checks).session();
+        UploadSession session = uploads.append(caller, id, offset, length, body, checks).session();
         return withExpiry(Response.noContent(), session)
                 .header(TusHeaders.UPLOAD_OFFSET, session.receivedBytes())
                 .build();
@@ -152,7 +155,7 @@ public final class TusResource {
     @Path("{id}")
     public Response terminate(@Auth Caller caller, @PathParam("id") String id) {
         live(caller, id);
-        uploads.abort(caller, id, null);
+        sessions.abort(caller, id, null);
         return Response.noContent().build();
     }
 
@@ -161,12 +164,12 @@ public final class TusResource {
         if (!UPLOAD_ID.matcher(id).matches()) {
             throw new UploadException(Problem.NOT_FOUND, "no upload " + id);
         }
-        UploadSession session = uploads.find(caller, id, null).session();
+        UploadSession session = sessions.find(caller, id, null).session();
         if (session.protocol() != Protocol.TUS || session.state() == SessionState.ABORTED
                 || session.state() == SessionState.FAILED) {
             throw new UploadException(Problem.NOT_FOUND, "no upload " + id);
         }
-        if (uploads.expired(session)) {
+        if (sessions.expired(session)) {
             throw new UploadException(Problem.SESSION_EXPIRED, "upload " + id + " expired at " + session.expiresAt());
         }
         return session;

@@ -1,0 +1,186 @@
+package io.uploads.core;
+
+import io.uploads.config.UploadsConfig;
+import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.core.UploadException.Problem;
+import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Ledger;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Completion, whatever the protocol: exactly one request moves a session holding every byte to
+ * ASSEMBLING, the file is assembled and placed, and the session COMPLETED; an assembly that cannot
+ * finish leaves the session as it was (open, or due for completion by the server's sweep).
+ */
+public final class Completion {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Completion.class);
+
+    private final Ledger ledger;
+    private final SessionQueries sessions;
+    private final ChunkStore store;
+    private final Assembler assembler;
+    private final UploadsConfig config;
+    private final UploadRules rules;
+
+    public Completion(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadsConfig config,
+                      UploadRules rules) {
+        this.ledger = ledger;
+        this.sessions = sessions;
+        this.store = store;
+        this.assembler = new Assembler(store, config.onExistingFile());
+        this.config = config;
+        this.rules = rules;
+    }
+
+    /**
+     * Assembles the final file of a session of {@code protocol} on its client's request, once every
+     * chunk is recorded. Exactly one
+     * caller moves the session to ASSEMBLING; asking again after completion returns the completed
+     * session unchanged.
+     */
+    public SessionSnapshot complete(Caller caller, Protocol protocol, String id, @Nullable String filename,
+                                    @Nullable String group) {
+        UploadSession session = rules.owned(caller, id, filename);
+        rules.requireProtocol(session, protocol);
+        return complete(session, group == null ? session.groupName() : caller.groupFor(group), caller.actor());
+    }
+
+    /**
+     * Completes OPEN sessions that have held every byte of their declared length since before
+     * {@code before}: a crash cut off the completion that follows the last bytes (tus), or the
+     * assembly could not finish then (storage full, name taken). Those that still cannot be
+     * completed stay due for the next try.
+     *
+     * @return how many were completed
+     */
+    public int completeDueSessions(Instant before) {
+        int completed = 0;
+        for (UploadSession s : sessions.completionDue(before, 500)) {
+            try {
+                complete(s, s.groupName(), Actor.SYSTEM);
+                completed++;
+                LOG.info("Session {} completed by the server: it held every byte since {}", s.id(), s.updatedAt());
+            } catch (UploadException e) {
+                LOG.warn("Session {} holds every byte but cannot be completed now: {}", s.id(), e.getMessage());
+            }
+        }
+        return completed;
+    }
+
+    SessionSnapshot complete(UploadSession session, String groupName, Actor actor) {
+        String id = session.id();
+        if (session.state() == SessionState.COMPLETED) {
+            return rules.snapshot(session);
+        }
+        UploadSession assembling = ledger.change(id, actor, change -> {
+            UploadSession locked = change.session();
+            if (locked.state() == SessionState.COMPLETED) {
+                return locked;
+            }
+            if (locked.state() == SessionState.ASSEMBLING) {
+                throw new UploadException(Problem.ASSEMBLY_IN_PROGRESS, "session " + id + " is being assembled; ask again shortly");
+            }
+            requireCompletable(locked);
+            List<Chunk> recorded = change.chunks();
+            requireAllBytes(locked, recorded);
+            if (recorded.size() > 1) {
+                store.requireFreeSpace(locked.receivedBytes());    // chunks are copied into one file
+            }
+            requireNameFree(groupName, locked.filename());
+            if (!groupName.equals(locked.groupName())) {
+                change.setGroup(groupName);
+            }
+            change.moveTo(Stage.ASSEMBLING, null);
+            return change.session();
+        });
+        if (assembling.state() == SessionState.COMPLETED) {
+            return rules.snapshot(assembling);
+        }
+        return rules.snapshot(finishAssembly(assembling, actor));
+    }
+
+    /**
+     * Builds the final file of a session in ASSEMBLING and records completion. Also how recovery
+     * finishes a session a crash left half-assembled: every step may safely run again.
+     */
+    public UploadSession finishAssembly(UploadSession session, Actor actor) {
+        String id = session.id();
+        Assembler.Placed placed;
+        try {
+            placed = assembler.assemble(session, sessions.chunks(id));
+        } catch (UploadException e) {
+            if (e.problem() == Problem.BYTES_UNUSABLE) {
+                ledger.change(id, actor, change -> {
+                    change.moveTo(Stage.FAILED, e.getMessage());
+                    change.afterCommit(() -> store.deleteSession(id));
+                    return null;
+                });
+                LOG.warn("Session {} failed: {}", id, e.getMessage());
+            } else {
+                release(id, e, actor);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            release(id, e, actor);
+            throw e;
+        }
+        UploadSession completed = ledger.change(id, actor, change -> {
+            if (change.session().state() == SessionState.ASSEMBLING) {
+                change.complete(placed.relativePath(), placed.sha256(), placed.size());
+                LOG.info("Session {} completed: {} ({} bytes, sha256 {})", id, placed.relativePath(), placed.size(),
+                        placed.sha256());
+            }
+            // the chunks live on in the final file; recovery removes leftovers
+            change.afterCommit(() -> store.deleteSession(id));
+            return change.session();
+        });
+        return completed;
+    }
+
+    /**
+     * Assembly could not finish but every byte is still there: the session takes chunks again, or
+     * (its length declared and reached) waits for the server to complete it.
+     */
+    private void release(String id, RuntimeException cause, Actor actor) {
+        ledger.change(id, actor, change -> {
+            change.moveTo(change.session().allBytesReceived() ? Stage.COMPLETION_DUE : Stage.OPEN,
+                    "assembly did not finish: " + cause.getMessage());
+            return null;
+        });
+        LOG.warn("Session {}: assembly did not finish, session is open again: {}", id, cause.toString());
+    }
+
+    /** Under the reject policy, a final name already taken is refused before any work is done. */
+    void requireNameFree(String group, String filename) {
+        if (config.onExistingFile() == ExistingFilePolicy.reject && assembler.nameTaken(group, filename)) {
+            throw new UploadException(Problem.FILE_EXISTS, "a file named " + filename + " already exists in group "
+                    + group);
+        }
+    }
+
+    /** Holds every byte of its declared length, or is open and not past its expiry. */
+    private void requireCompletable(UploadSession session) {
+        if (session.stage() != Stage.COMPLETION_DUE) {
+            rules.requireOpen(session);
+        }
+    }
+
+    private static void requireAllBytes(UploadSession session, List<Chunk> recorded) {
+        long sum = recorded.stream().mapToLong(Chunk::sizeBytes).sum();
+        boolean declaredEmpty = session.totalSize() != null && session.totalSize() == 0;
+        if ((recorded.isEmpty() && !declaredEmpty) || recorded.size() != session.maxChunk()
+                || sum != session.receivedBytes()) {
+            throw new UploadException(Problem.INCOMPLETE_UPLOAD,
+                    "session " + session.id() + " has no complete run of chunks to assemble");
+        }
+        if (session.totalSize() != null && sum != session.totalSize()) {
+            throw new UploadException(Problem.INCOMPLETE_UPLOAD,
+                    "received " + sum + " of " + session.totalSize() + " bytes");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.uploads.core;
+
+import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Ledger;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Open sessions idle past their time to live become EXPIRED, and their bytes are deleted. */
+public final class Expiry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Expiry.class);
+
+    private final Ledger ledger;
+    private final SessionQueries sessions;
+    private final ChunkStore store;
+    private final Clock clock;
+
+    public Expiry(Ledger ledger, SessionQueries sessions, ChunkStore store) {
+        this.ledger = ledger;
+        this.sessions = sessions;
+        this.store = store;
+        this.clock = ledger.clock();
+    }
+
+    /**
+     * Moves OPEN sessions idle past their {@code expires_at} to EXPIRED and deletes their bytes.
+     * A session that received a chunk since it was listed is left alone (compare-and-set).
+     *
+     * @return how many sessions expired
+     */
+    public int expireIdleSessions() {
+        return expireIdleSessions(Actor.SYSTEM);
+    }
+
+    public int expireIdleSessions(Actor actor) {
+        int expired = 0;
+        List<UploadSession> batch;
+        do {
+            Instant now = clock.instant();
+            batch = sessions.expired(now, 500);
+            for (UploadSession s : batch) {
+                boolean moved = ledger.change(s.id(), actor, change -> {
+                    UploadSession l = change.session();
+                    if (l.stage() != Stage.OPEN || !l.expiresAt().isBefore(now)) {
+                        return false;    // a chunk arrived since it was listed
+                    }
+                    change.moveTo(Stage.EXPIRED, "idle since " + l.updatedAt());
+                    change.afterCommit(() -> store.deleteSession(s.id()));
+                    return true;
+                });
+                if (moved) {
+                    expired++;
+                    LOG.info("Session {} expired: idle since {} ({} of {} bytes received)", s.id(), s.updatedAt(),
+                            s.receivedBytes(), s.totalSize() == null ? "?" : s.totalSize());
+                }
+            }
+        } while (batch.size() == 500);
+        return expired;
+    }
+}

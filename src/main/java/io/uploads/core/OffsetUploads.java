@@ -1,0 +1,171 @@
+package io.uploads.core;
+
+import io.uploads.config.UploadsConfig;
+import io.uploads.core.ChunkStore.StagedChunk;
+import io.uploads.core.UploadException.Problem;
+import io.uploads.ledger.Ledger;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads written as bytes at an offset (tus, and the IETF resumable-upload draft's shape): the
+ * session is created with its length (or the length is declared later), each request appends at
+ * the offset where the bytes end, and the session is completed once they reach its length.
+ */
+public final class OffsetUploads {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetUploads.class);
+
+    private final Ledger ledger;
+    private final ChunkStore store;
+    private final Clock clock;
+    private final UploadsConfig config;
+    private final UploadRules rules;
+    private final Completion completion;
+
+    public OffsetUploads(Ledger ledger, ChunkStore store, UploadsConfig config, UploadRules rules,
+                         Completion completion) {
+        this.ledger = ledger;
+        this.store = store;
+        this.clock = ledger.clock();
+        this.config = config;
+        this.rules = rules;
+        this.completion = completion;
+    }
+
+    /**
+     * A session with no bytes yet, written at offsets later (tus creation). A declared length of
+     * zero completes at once; a null length is declared later (creation-defer-length).
+     *
+     * @param filename the final file's name; without one, the file is named after the session id
+     */
+    public SessionSnapshot create(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
+                                  @Nullable Long totalSize, @Nullable String clientMetadata) {
+        if (filename != null) {
+            Filenames.requireValid(filename);
+        }
+        String groupName = caller.groupFor(group);
+        if (totalSize != null) {
+            rules.requireTotalWithin(totalSize);
+        }
+        if (filename != null) {
+            completion.requireNameFree(groupName, filename);
+        }
+        Instant now = clock.instant();
+        String id = UUID.randomUUID().toString();
+        UploadSession session = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
+                protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, rules.expiry(now), null, null, null,
+                null, null, clientMetadata, null);
+        ledger.open(session, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
+            if (session.allBytesReceived()) {
+                change.moveTo(Stage.COMPLETION_DUE, "declared empty");
+            }
+            return null;
+        });
+        LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
+                protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
+        return session.allBytesReceived() ? completion.complete(session, groupName, caller.actor()) : rules.snapshot(session);
+    }
+
+    /**
+     * Appends a body at {@code offset}, which must be where the session's bytes end (tus PATCH).
+     * Of a body that ends early, the bytes that arrived are kept, unless a checksum was asked for
+     * (it could not be verified). The session completes once its bytes reach the declared length.
+     *
+     * @param declaredTotal the length, when this request declares it (creation-defer-length)
+     */
+    public SessionSnapshot append(Caller caller, String id, long offset, @Nullable Long declaredTotal,
+                                          InputStream body, ChunkChecks checks) {
+        UploadSession session = rules.owned(caller, id, null);
+        rules.requireProtocol(session, Protocol.TUS);
+        if ((session.state() == SessionState.COMPLETED || session.stage() == Stage.COMPLETION_DUE)
+                && offset == session.receivedBytes() && isEmpty(body)) {
+            // a client that cannot tell it is done sends no bytes at the final offset; nothing to
+            // do but finish, if that has not happened yet
+            return session.state() == SessionState.COMPLETED ? rules.snapshot(session)
+                    : completion.complete(session, session.groupName(), caller.actor());
+        }
+        rules.requireOpen(session);
+        rules.requireOffset(offset, session.receivedBytes());
+        Long total = totalAfter(session, declaredTotal);
+        long limit = (total != null ? total : config.maxUploadSize().toBytes()) - session.receivedBytes();
+        rules.requireDeclaredWithin(checks, limit);
+        StagedChunk staged = rules.stage(id, body, limit, checks);
+        try {
+            UploadSession appended = ledger.change(id, caller.actor(), change -> {
+                UploadSession locked = change.session();
+                rules.requireOpen(locked);
+                rules.requireOffset(offset, locked.receivedBytes());    // another request appended meanwhile
+                requireSameLength(locked, total, staged.size());  // another request declared it meanwhile
+                if (declaredTotal != null && locked.totalSize() == null) {
+                    rules.requireAtLeastReceived(declaredTotal, locked.receivedBytes() + staged.size());
+                    change.declareTotalSize(declaredTotal);
+                }
+                if (staged.size() > 0) {
+                    Instant now = clock.instant();
+                    Chunk chunk = new Chunk(id, locked.maxChunk() + 1, offset, staged.size(), staged.md5(), now);
+                    store.commit(staged, id, chunk.chunkNumber());
+                    try {
+                        change.addChunk(chunk, chunk.chunkNumber(), locked.groupName(), rules.expiry(now));
+                    } catch (RuntimeException e) {
+                        store.deleteChunk(id, chunk.chunkNumber());
+                        throw e;
+                    }
+                }
+                if (total != null && offset + staged.size() == total) {
+                    // completion follows this transaction; should it not happen, the sweep sees to it
+                    change.moveTo(Stage.COMPLETION_DUE, null);
+                }
+                return change.session();
+            });
+            if (staged.interrupted()) {
+                LOG.info("Session {}: request body interrupted; the {} bytes that arrived are kept, offset now {}",
+                        id, staged.size(), appended.receivedBytes());
+            }
+            return appended.allBytesReceived() ? completion.complete(appended, appended.groupName(), caller.actor())
+                    : rules.snapshot(appended);
+        } finally {
+            rules.discard(staged, id);
+        }
+    }
+
+    private static boolean isEmpty(InputStream body) {
+        try {
+            return body.read() < 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Under the lock: the length this request was checked against before its body arrived is
+     * still the session's, and the body fits in it.
+     */
+    private static void requireSameLength(UploadSession locked, @Nullable Long checkedAgainst, long bodySize) {
+        Long now = locked.totalSize();
+        if (now != null && (!now.equals(checkedAgainst) || locked.receivedBytes() + bodySize > now)) {
+            throw new UploadException(Problem.CONCURRENT_CHANGE, "another request declared the length of session "
+                    + locked.id() + " as " + now + " bytes meanwhile");
+        }
+    }
+
+    /** The length a session will have once {@code declared} is taken into account, checked. */
+    private @Nullable Long totalAfter(UploadSession session, @Nullable Long declared) {
+        if (declared == null) {
+            return session.totalSize();
+        }
+        if (session.totalSize() != null && !session.totalSize().equals(declared)) {
+            throw new UploadException(Problem.INVALID_REQUEST, "the length of session " + session.id()
+                    + " is already declared as " + session.totalSize() + " bytes");
+        }
+        rules.requireTotalWithin(declared);
+        rules.requireAtLeastReceived(declared, session.receivedBytes());
+        return declared;
+    }
+}

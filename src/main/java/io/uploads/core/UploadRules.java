@@ -1,0 +1,158 @@
+package io.uploads.core;
+
+import io.uploads.config.UploadsConfig;
+import io.uploads.core.ChunkStore.StagedChunk;
+import io.uploads.core.UploadException.Problem;
+import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Ledger;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The checks and steps every use case of uploads shares: whose a session is, whether it still
+ * takes bytes, the limits, staging a body durably before any lock is taken, and what a client is
+ * shown of a session. Reads only; changes go through the {@link Ledger}.
+ */
+public final class UploadRules {
+
+    private final SessionQueries sessions;
+    private final ChunkStore store;
+    private final Clock clock;
+    private final UploadsConfig config;
+
+    public UploadRules(SessionQueries sessions, ChunkStore store, Clock clock, UploadsConfig config) {
+        this.sessions = sessions;
+        this.store = store;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    UploadSession owned(Caller caller, String id, @Nullable String filename) {
+        return sessions.find(id)
+                .filter(s -> s.owner().equals(caller.name()))
+                .filter(s -> filename == null || s.filename().equals(filename))
+                .orElseThrow(() -> notFound(id));
+    }
+
+    /** OPEN and not past its expiry. */
+    void requireOpen(UploadSession session) {
+        if (expired(session)) {
+            throw new UploadException(Problem.SESSION_EXPIRED,
+                    "session " + session.id() + " expired at " + session.expiresAt() + "; start the upload again");
+        }
+        if (session.state() != SessionState.OPEN) {
+            throw new UploadException(Problem.SESSION_NOT_OPEN,
+                    "session " + session.id() + " is " + session.state()
+                            + "; only an OPEN session takes chunks or can be deleted");
+        }
+    }
+
+    /**
+     * Expired, or OPEN past its expiry, which the schedule may not have noticed yet. A session due
+     * for completion holds every byte its client sent and never expires.
+     */
+    public boolean expired(UploadSession session) {
+        return session.state() == SessionState.EXPIRED
+                || (session.state() == SessionState.OPEN && session.completionDueAt() == null
+                        && session.expiresAt().isBefore(clock.instant()));
+    }
+
+    static void requireProtocol(UploadSession session, Protocol protocol) {
+        if (session.protocol() != protocol) {
+            throw new UploadException(Problem.INVALID_REQUEST, "session " + session.id() + " is a "
+                    + session.protocol().wireName() + " upload; continue it with that protocol");
+        }
+    }
+
+    /**
+     * Refuses early, before a body is read; the ledger decides for certain, counting under the
+     * principal's quota lock in the transaction that opens the session.
+     */
+    void requireRoomForSession(Caller caller) {
+        if (sessions.countOpen(caller.name()) >= config.maxOpenSessionsPerPrincipal()) {
+            throw new UploadException(Problem.TOO_MANY_SESSIONS, caller.name() + " already has "
+                    + config.maxOpenSessionsPerPrincipal() + " open upload sessions; finish or delete one");
+        }
+    }
+
+    void requireTotalWithin(long totalSize) {
+        if (totalSize > config.maxUploadSize().toBytes()) {
+            throw new UploadException(Problem.TOO_LARGE, "an upload of " + totalSize
+                    + " bytes is larger than the limit of " + config.maxUploadSize().toBytes() + " bytes");
+        }
+    }
+
+    static void requireAtLeastReceived(long totalSize, long received) {
+        if (totalSize < received) {
+            throw new UploadException(Problem.INVALID_REQUEST,
+                    "a length of " + totalSize + " bytes is less than the " + received + " bytes received");
+        }
+    }
+
+    static void requireDeclaredWithin(ChunkChecks checks, long limit) {
+        if (checks.declaredLength() > limit) {
+            throw new UploadException(Problem.TOO_LARGE,
+                    "chunk of " + checks.declaredLength() + " bytes is larger than the limit of " + limit + " bytes");
+        }
+    }
+
+    static void requireOffset(long given, long expected) {
+        if (given != expected) {
+            throw new UploadException(Problem.OFFSET_MISMATCH, "offset " + given + " does not match " + expected);
+        }
+    }
+
+    /** Receives a chunk's bytes into a durable temporary file; refusals keep nothing. */
+    StagedChunk stage(String id, InputStream body, long limit, ChunkChecks checks) {
+        Checksum checksum = checks.checksum();
+        String otherDigest = checksum == null || checksum.isMd5() ? null : checksum.algorithm();
+        boolean keepInterrupted = checks.keepInterrupted() && checksum == null;
+        StagedChunk staged = store.stage(id, body, limit, checks.declaredLength(), otherDigest, keepInterrupted);
+        if (staged.size() == 0 && !checks.emptyAllowed()) {
+            store.discard(staged);
+            throw new UploadException(Problem.INVALID_REQUEST, "the chunk is empty");
+        }
+        if (checksum != null) {
+            byte[] actual = checksum.isMd5() ? HexFormat.of().parseHex(staged.md5()) : staged.digest();
+            if (!checksum.matches(actual)) {
+                store.discard(staged);
+                throw new UploadException(Problem.CHECKSUM_MISMATCH, checksum.algorithm().toLowerCase(Locale.ROOT)
+                        + " of the chunk is " + HexFormat.of().formatHex(actual) + ", not " + checksum.expectedHex());
+            }
+        }
+        return staged;
+    }
+
+    /**
+     * Drops a staged chunk that was not moved into place (no-op if it was). Staging re-creates the
+     * session's directory, so if the session finished meanwhile, the directory goes too.
+     */
+    void discard(StagedChunk staged, String sessionId) {
+        boolean refused = store.discard(staged);
+        if (refused && sessions.find(sessionId).map(s -> s.state().isFinal()).orElse(false)) {
+            store.deleteSession(sessionId);
+        }
+    }
+
+    SessionSnapshot snapshot(UploadSession session) {
+        return new SessionSnapshot(session, lastChunkOf(session));
+    }
+
+    Optional<Chunk> lastChunkOf(UploadSession session) {
+        return session.maxChunk() == 0 ? Optional.empty() : sessions.chunk(session.id(), session.maxChunk());
+    }
+
+    Instant expiry(Instant now) {
+        return now.plus(Duration.ofMillis(config.sessionTtl().toMilliseconds()));
+    }
+
+    static UploadException notFound(String id) {
+        return new UploadException(Problem.NOT_FOUND, "no upload session " + id);
+    }
+}
