@@ -68,6 +68,19 @@ public final class SeparateJvm {
      * command still running after {@link #COMMAND_TIMEOUT} is killed and fails the test.
      */
     public static Result command(Map<String, String> env, String command, String... options) {
+        Result result = run(env, command, options);
+        if (result.exitCode() != 0) {
+            throw new AssertionError(command + " failed: " + result.describe());
+        }
+        return result;
+    }
+
+    /**
+     * Runs {@code <command> <options...> config.yml} to completion, whatever its exit code: for
+     * tests of a command's refusals. A command still running after {@link #COMMAND_TIMEOUT} is
+     * killed and fails the test.
+     */
+    public static Result run(Map<String, String> env, String command, String... options) {
         List<String> args = new ArrayList<>();
         args.add(command);
         args.addAll(List.of(options));
@@ -87,12 +100,8 @@ public final class SeparateJvm {
             } finally {
                 stop(process);
             }
-            Result result = new Result(process.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8),
+            return new Result(process.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8),
                     Files.readString(err));
-            if (result.exitCode() != 0) {
-                throw new AssertionError(command + " failed: " + result.describe());
-            }
-            return result;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
