@@ -18,6 +18,7 @@ import io.uploads.db.SessionQueries;
 import io.uploads.db.TokenQueries;
 import io.uploads.ledger.AuditTrail;
 import io.uploads.ledger.Ledger;
+import io.uploads.ledger.LedgerEvents;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,11 +53,11 @@ public final class Services {
     private TokenService tokens;
     private DenialLog denials;
 
-    private Services(UploadServiceConfiguration config, Jdbi jdbi, Clock clock) {
+    private Services(UploadServiceConfiguration config, Jdbi jdbi, Clock clock, LedgerEvents events) {
         this.config = config;
         this.jdbi = jdbi;
         this.store = ChunkStore.open(Path.of(config.storage().directory()), config.storage().minFreeSpace().toBytes());
-        this.ledger = new Ledger(jdbi, clock);
+        this.ledger = new Ledger(jdbi, clock, events);
         this.sessions = new SessionQueries(jdbi);
         this.rules = new UploadRules(sessions, store, clock, config.uploads());
         this.completion = new Completion(ledger, sessions, store, config.uploads(), rules);
@@ -74,8 +75,13 @@ public final class Services {
 
     /** Migrates the database behind {@code dataSource}, then builds the graph on it. */
     public static Services build(UploadServiceConfiguration config, ManagedDataSource dataSource) {
+        return build(config, dataSource, LedgerEvents.NONE);
+    }
+
+    /** As above, with {@code events} told of every committed change (the server's metrics). */
+    public static Services build(UploadServiceConfiguration config, ManagedDataSource dataSource, LedgerEvents events) {
         Database.migrate(dataSource);
-        return new Services(config, Database.jdbi(dataSource), CLOCK);
+        return new Services(config, Database.jdbi(dataSource), CLOCK, events);
     }
 
     public UploadServiceConfiguration config() {

@@ -7,6 +7,8 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
 import io.uploads.admin.AdminResource;
+import io.uploads.admin.AuditVerifyResource;
+import io.uploads.admin.UploadHistoryResource;
 import io.uploads.admin.UploadTotals;
 import io.uploads.auth.Authentication;
 import io.uploads.auth.TokenService;
@@ -22,6 +24,7 @@ import io.uploads.core.SessionSweep;
 import io.uploads.health.AdminServlets;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
+import io.uploads.metrics.UploadMetrics;
 import io.uploads.protocols.CloseRefusedUploads;
 import io.uploads.protocols.Cors;
 import io.uploads.protocols.DatabaseUnavailableMapper;
@@ -35,6 +38,7 @@ import io.uploads.protocols.tus.TusVersionFilter;
 import io.uploads.tasks.AuditVerifyTask;
 import io.uploads.tasks.ExpireTask;
 import io.uploads.tasks.RecoverTask;
+import io.uploads.web.WebPages;
 import java.time.Duration;
 import java.util.Map;
 import org.glassfish.jersey.server.filter.HttpMethodOverrideFilter;
@@ -71,7 +75,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         ManagedDataSource dataSource = config.database().dataSourceFactory().build(env.metrics(), "uploads-db");
         env.lifecycle().manage(dataSource);
         // schema, recovery and the first token all happen here, before the server opens its port
-        Services services = Services.build(config, dataSource);
+        UploadMetrics metrics = new UploadMetrics(env.metrics());
+        Services services = Services.build(config, dataSource, metrics);
         services.recovery().run();
         env.lifecycle().manage(new SessionSweep(services.expiry(), services.completion(), services.denials(), services.ledger().clock(),
                 env.lifecycle().scheduledExecutorService("session-sweep").build(), SWEEP_INTERVAL));
@@ -100,8 +105,12 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
                 Services.javaDuration(config.operations().stalledAfter()),
                 env.lifecycle().scheduledExecutorService("upload-totals").build());
         env.lifecycle().manage(totals);
+        metrics.publish(env, totals);
         env.jersey().register(new AdminResource(services.adminQueries(), services.clientSessions(), totals, services.audit(),
                 services.ledger().clock()));
+        env.jersey().register(new AuditVerifyResource(services.audit(), services.ledger().clock()));
+        env.jersey().register(new UploadHistoryResource(services.adminQueries(), services.ledger().clock()));
+        WebPages.register(env);
 
         AdminServlets.configure(env, config.adminPort());
         env.admin().addTask(new RecoverTask(services.recovery()));

@@ -164,7 +164,7 @@ public final class AdminResource {
         Instant idleSince = null;
         if (idle != null) {
             try {
-                idleSince = clock.instant().minus(Durations.parse(idle));
+                idleSince = Durations.before(clock.instant(), Durations.parse(idle), idle);
             } catch (IllegalArgumentException e) {
                 throw invalid("idle_longer_than: " + e.getMessage());
             }
@@ -192,7 +192,11 @@ public final class AdminResource {
     private static @Nullable Instant instant(MultivaluedMap<String, String> q, String name) {
         String raw = Parameters.single(q, name);
         try {
-            return raw == null ? null : Instant.parse(raw);
+            Instant t = raw == null ? null : Instant.parse(raw);
+            if (t != null && !Durations.inRange(t)) {
+                throw invalid(name + " must lie between " + Durations.EARLIEST + " and " + Durations.LATEST + "; got " + raw);
+            }
+            return t;
         } catch (DateTimeParseException e) {
             throw invalid(name + " must be an ISO-8601 instant such as 2026-12-01T10:00:00Z; got " + raw);
         }
@@ -204,7 +208,7 @@ public final class AdminResource {
         }
         String[] parts = decode(cursor).split("\\|", 2);
         try {
-            if (parts.length == 2 && UUID.matcher(parts[1]).matches()) {
+            if (parts.length == 2 && UUID.matcher(parts[1]).matches() && Durations.inRange(Instant.parse(parts[0]))) {
                 return new SessionKey(Instant.parse(parts[0]), parts[1]);
             }
         } catch (DateTimeParseException ignored) {

@@ -1,6 +1,7 @@
 package io.uploads.admin;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -27,13 +28,34 @@ public final class Durations {
         if (!m.matches()) {
             throw invalid(text);
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2).charAt(0)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2).charAt(0)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw invalid(text);
+        }
+    }
+
+    /** The earliest and latest instants filters accept: what both databases can compare with. */
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
+    /** {@code now - idle}, refused when that is before {@link #EARLIEST}. */
+    public static Instant before(Instant now, Duration idle, String text) {
+        if (idle.compareTo(Duration.between(EARLIEST, now)) > 0) {
+            throw new IllegalArgumentException("'" + text + "' reaches back before the year 1");
+        }
+        return now.minus(idle);
+    }
+
+    /** Whether filters may compare with {@code t}. */
+    public static boolean inRange(Instant t) {
+        return !t.isBefore(EARLIEST) && !t.isAfter(LATEST);
     }
 
     /** {@code 3d 4h}, {@code 2h 5m}, {@code 40s}: an idle time at a glance. */

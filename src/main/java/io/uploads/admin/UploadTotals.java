@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,11 @@ public final class UploadTotals implements Managed {
     public Totals current() {
         Totals t = current;
         return t != null ? t : refresh();
+    }
+
+    /** The latest figures, or null before the first pass has finished; never computes (metrics read this). */
+    public @Nullable Totals cached() {
+        return current;
     }
 
     public synchronized Totals refresh() {

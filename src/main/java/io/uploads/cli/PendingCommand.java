@@ -41,7 +41,7 @@ public final class PendingCommand extends DatabaseCommand {
         String idle = namespace.getString("idle_longer_than");
         Instant idleSince;
         try {
-            idleSince = idle == null ? null : now.minus(Durations.parse(idle));
+            idleSince = idle == null ? null : Durations.before(now, Durations.parse(idle), idle);
         } catch (IllegalArgumentException e) {
             return new Outcome(List.of("--idle-longer-than: " + e.getMessage()), false);
         }

@@ -50,57 +50,31 @@ public final class AdminQueries {
 
     /** Up to {@code limit} sessions after {@code after}, newest first. */
     public List<Listed> sessions(SessionFilter f, @Nullable SessionKey after, int limit) {
-        List<String> where = new ArrayList<>();
-        Map<String, Object> binds = new LinkedHashMap<>();
-        if (f.state() != null) {
-            where.add("state = :state");
-            binds.put("state", f.state().name());
-        }
+        Where where = new Where()
+                .equal("state", f.state() == null ? null : f.state().name())
+                .equal("owner", f.owner())
+                .equal("group_name", f.group())
+                .equal("protocol", f.protocol() == null ? null : f.protocol().name())
+                .compare("updated_at < :idleSince", "idleSince", f.idleSince())
+                .compare("created_at < :createdBefore", "createdBefore", f.createdBefore())
+                .compare("created_at >= :createdAfter", "createdAfter", f.createdAfter());
         if (f.completionDue() != null) {
-            where.add(f.completionDue() ? "completion_due_at IS NOT NULL" : "completion_due_at IS NULL");
-        }
-        if (f.owner() != null) {
-            where.add("owner = :owner");
-            binds.put("owner", f.owner());
-        }
-        if (f.group() != null) {
-            where.add("group_name = :groupName");
-            binds.put("groupName", f.group());
-        }
-        if (f.protocol() != null) {
-            where.add("protocol = :protocol");
-            binds.put("protocol", f.protocol().name());
-        }
-        if (f.idleSince() != null) {
-            where.add("updated_at < :idleSince");
-            binds.put("idleSince", f.idleSince());
-        }
-        if (f.createdBefore() != null) {
-            where.add("created_at < :createdBefore");
-            binds.put("createdBefore", f.createdBefore());
-        }
-        if (f.createdAfter() != null) {
-            where.add("created_at >= :createdAfter");
-            binds.put("createdAfter", f.createdAfter());
+            where.clause(f.completionDue() ? "completion_due_at IS NOT NULL" : "completion_due_at IS NULL");
         }
         if (after != null) {
             // rows created later, or at the same instant with a greater id, were on earlier pages. The
             // bound on created_at alone adds nothing logically, but it is what an index scan can start
             // at: the OR alone is only a filter, and page n then read n pages' worth of rows first
             // (at a million sessions, the half-way page read 500,000 index entries in over a second).
-            where.add("created_at <= :afterCreated");
-            where.add("(created_at < :afterCreated OR (created_at = :afterCreated AND id < :afterId))");
-            binds.put("afterCreated", after.createdAt());
-            binds.put("afterId", after.id());
+            where.clause("created_at <= :afterCreated")
+                    .clause("(created_at < :afterCreated OR (created_at = :afterCreated AND id < :afterId))")
+                    .bind("afterCreated", after.createdAt())
+                    .bind("afterId", after.id());
         }
-        String sql = "SELECT * FROM upload_session"
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY created_at DESC, id DESC LIMIT :limit";
-        return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("limit", limit);
-            binds.forEach(q::bind);
-            return q.map(listed()).list();
-        });
+        String sql = "SELECT * FROM upload_session" + where + " ORDER BY created_at DESC, id DESC LIMIT :limit";
+        return jdbi.withHandle(h -> where.bindTo(h.createQuery(sql)).bind("limit", limit)
+                .map(listed())
+                .list());
     }
 
     public Optional<Listed> session(String id) {
@@ -161,6 +135,26 @@ public final class AdminQueries {
                 .one());
     }
 
+    /** Sessions completed within one hour, and their bytes; {@code hour} counts hours since the epoch. */
+    public record HourTally(long hour, long uploads, long bytes) {}
+
+    /**
+     * Completed sessions per hour since {@code since}, hours without any left out. A finished session
+     * never changes, so its {@code updated_at} is its completion time, and the range is read from the
+     * (state, updated_at) index rather than from every row.
+     */
+    public List<HourTally> completedPerHour(Instant since) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT FLOOR(EXTRACT(EPOCH FROM updated_at) / 3600) AS epoch_hour, COUNT(*) AS uploads,
+                               COALESCE(SUM(received_bytes), 0) AS bytes
+                        FROM upload_session WHERE state = 'COMPLETED' AND updated_at >= :since
+                        GROUP BY FLOOR(EXTRACT(EPOCH FROM updated_at) / 3600)
+                        """)
+                .bind("since", since)
+                .map((rs, ctx) -> new HourTally(rs.getLong("epoch_hour"), rs.getLong("uploads"), rs.getLong("bytes")))
+                .list());
+    }
+
     /** Which audit rows to list; null fields do not filter. */
     public record AuditFilter(@Nullable String session, @Nullable String actor, @Nullable String event,
                               @Nullable Instant from, @Nullable Instant to) {}
@@ -170,28 +164,12 @@ public final class AdminQueries {
      * under a time filter in (occurred_at, seq) order.
      */
     public List<AuditEntry> audit(AuditFilter f, @Nullable Long beforeSeq, int limit) {
-        List<String> where = new ArrayList<>();
-        Map<String, Object> binds = new LinkedHashMap<>();
-        if (f.session() != null) {
-            where.add("session_id = :session");
-            binds.put("session", f.session());
-        }
-        if (f.actor() != null) {
-            where.add("actor = :actor");
-            binds.put("actor", f.actor());
-        }
-        if (f.event() != null) {
-            where.add("event = :event");
-            binds.put("event", f.event());
-        }
-        if (f.from() != null) {
-            where.add("occurred_at >= :fromTime");
-            binds.put("fromTime", f.from());
-        }
-        if (f.to() != null) {
-            where.add("occurred_at < :toTime");
-            binds.put("toTime", f.to());
-        }
+        Where where = new Where()
+                .equal("session_id", f.session())
+                .equal("actor", f.actor())
+                .equal("event", f.event())
+                .compare("occurred_at >= :fromTime", "fromTime", f.from())
+                .compare("occurred_at < :toTime", "toTime", f.to());
         // Under a time filter the page is in (occurred_at, seq) order, which the index
         // audit_event_time (V7) delivers for any window. In seq order the planner walks the primary
         // key from the newest row and filters on the time, skipping every row newer than the window:
@@ -204,20 +182,54 @@ public final class AdminQueries {
             if (byTime) {
                 String cursorTime = "(SELECT occurred_at FROM audit_event WHERE seq = :beforeSeq)";
                 // the bound on occurred_at alone is what the index scan starts at; the OR is exact
-                where.add("occurred_at <= " + cursorTime);
-                where.add("(occurred_at < " + cursorTime + " OR (occurred_at = " + cursorTime + " AND seq < :beforeSeq))");
+                where.clause("occurred_at <= " + cursorTime)
+                        .clause("(occurred_at < " + cursorTime + " OR (occurred_at = " + cursorTime + " AND seq < :beforeSeq))");
             } else {
-                where.add("seq < :beforeSeq");
+                where.clause("seq < :beforeSeq");
             }
-            binds.put("beforeSeq", beforeSeq);
+            where.bind("beforeSeq", beforeSeq);
         }
-        String sql = "SELECT * FROM audit_event"
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+        String sql = "SELECT * FROM audit_event" + where
                 + (byTime ? " ORDER BY occurred_at DESC, seq DESC" : " ORDER BY seq DESC") + " LIMIT :limit";
-        return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql).bind("limit", limit);
-            binds.forEach(q::bind);
-            return q.map(ConstructorMapper.of(AuditEntry.class)).list();
-        });
+        return jdbi.withHandle(h -> where.bindTo(h.createQuery(sql)).bind("limit", limit)
+                .map(ConstructorMapper.of(AuditEntry.class))
+                .list());
+    }
+
+    /** The conditions of the filters that were given, each with its bound value; never client text in SQL. */
+    private static final class Where {
+
+        private final List<String> clauses = new ArrayList<>();
+        private final Map<String, Object> binds = new LinkedHashMap<>();
+
+        /** {@code column = :column}, when a value is given. */
+        Where equal(String column, @Nullable Object value) {
+            return compare(column + " = :" + column, column, value);
+        }
+
+        /** A condition on one bound value, when the value is given. */
+        Where compare(String clause, String name, @Nullable Object value) {
+            return value == null ? this : clause(clause).bind(name, value);
+        }
+
+        Where clause(String clause) {
+            clauses.add(clause);
+            return this;
+        }
+
+        Where bind(String name, Object value) {
+            binds.put(name, value);
+            return this;
+        }
+
+        Query bindTo(Query query) {
+            binds.forEach(query::bind);
+            return query;
+        }
+
+        @Override
+        public String toString() {
+            return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
+        }
     }
 }

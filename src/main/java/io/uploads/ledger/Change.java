@@ -11,6 +11,7 @@ import io.uploads.core.UploadSession;
 import io.uploads.db.ChunkDao;
 import io.uploads.db.SessionDao;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class Change {
     private boolean stale;
     private final List<AuditEntry> events = new ArrayList<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
+    private final List<Chunk> chunksAdded = new ArrayList<>();
+    private @Nullable Duration assembly;
 
     Change(Handle h, Clock clock, Actor actor, UploadSession locked) {
         this.sessions = h.attach(SessionDao.class);
@@ -70,6 +73,7 @@ public final class Change {
     public void addChunk(Chunk chunk, int maxChunk, String group, Instant expiresAt) {
         requireStage(Stage.OPEN, "take bytes");
         chunks.insert(chunk);
+        chunksAdded.add(chunk);
         write(sessions.recordProgress(id, maxChunk, session().receivedBytes() + chunk.sizeBytes(), group,
                 chunk.receivedAt(), expiresAt));
     }
@@ -105,7 +109,11 @@ public final class Change {
     /** ASSEMBLING → COMPLETED, with the final file's place and digest. */
     public void complete(String finalPath, String sha256, long size) {
         requireMove(Stage.COMPLETED);
-        write(sessions.complete(id, finalPath, sha256, clock.instant()));
+        // the locked row was last written when it entered ASSEMBLING: nothing else writes it there
+        Instant assemblingSince = session().updatedAt();
+        Instant now = clock.instant();
+        write(sessions.complete(id, finalPath, sha256, now));
+        assembly = Duration.between(assemblingSince, now);
         audit(AuditEvent.SESSION_COMPLETED, "size " + size + ", sha256 " + sha256 + ", path " + finalPath);
     }
 
@@ -125,6 +133,14 @@ public final class Change {
 
     List<Runnable> afterCommitActions() {
         return afterCommit;
+    }
+
+    List<Chunk> chunksAdded() {
+        return chunksAdded;
+    }
+
+    @Nullable Duration assembly() {
+        return assembly;
     }
 
     private Stage requireMove(Stage next) {

@@ -13,6 +13,7 @@ import io.uploads.db.QuotaDao;
 import io.uploads.db.SessionDao;
 import io.uploads.db.TokenDao;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Lock order, in every transaction, so that no two can wait for each other: the session row
  * ({@code SELECT ... FOR UPDATE}), then the principal's quota row (only when a session is opened),
  * then the audit chain's head, always last and held only for the few statements before commit.
+ *
+ * <p>Once a transaction has committed, its {@link LedgerEvents} listener is told what it wrote
+ * (metrics count from there, so they never count a change that was rolled back).
  */
 public final class Ledger {
 
@@ -41,10 +45,16 @@ public final class Ledger {
 
     private final Jdbi jdbi;
     private final Clock clock;
+    private final LedgerEvents events;
 
     public Ledger(Jdbi jdbi, Clock clock) {
+        this(jdbi, clock, LedgerEvents.NONE);
+    }
+
+    public Ledger(Jdbi jdbi, Clock clock, LedgerEvents events) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.events = events;
     }
 
     public Clock clock() {
@@ -93,14 +103,14 @@ public final class Ledger {
 
     /** An event about no session (authentication denied), in a transaction of its own. */
     public void record(AuditEntry entry) {
-        jdbi.useTransaction(h -> append(h, List.of(entry)));
+        jdbi.useTransaction(h -> appendAndTell(h, List.of(entry)));
     }
 
     /** Records an issued token with its audit row. */
     public void issueToken(TokenRecord token, Actor actor) {
         jdbi.useTransaction(h -> {
             h.attach(TokenDao.class).insert(token);
-            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor,
+            appendAndTell(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor,
                     "token " + token.jti() + " for " + token.principal() + " (groups " + token.groupsCsv()
                             + ", roles " + token.rolesCsv() + ", expires " + token.expiresAt() + ")")));
         });
@@ -119,7 +129,7 @@ public final class Ledger {
                 return false;
             }
             tokens.insert(token);
-            append(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM,
+            appendAndTell(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM,
                     "first-start admin token " + token.jti() + " for " + token.principal())));
             return true;
         });
@@ -136,7 +146,7 @@ public final class Ledger {
                     .map(t -> tokenEvent(AuditEvent.TOKEN_REVOKED, actor,
                             "token " + t.jti() + " of " + t.principal()))
                     .toList();
-            append(h, events);
+            appendAndTell(h, events);
             return events.size();
         });
     }
@@ -146,28 +156,50 @@ public final class Ledger {
     }
 
     private <T> T finish(Handle h, Change change, T result) {
-        append(h, change.events());
+        Committed committed = new Committed(append(h, change.events()), change.chunksAdded(), change.assembly());
         // run after commit: registered on the handle, so a rollback drops them
         h.afterCommit(() -> change.afterCommitActions().forEach(Ledger::runQuietly));
+        tellAfterCommit(h, committed);
         return result;
     }
 
+    private void appendAndTell(Handle h, List<AuditEntry> entries) {
+        tellAfterCommit(h, Committed.auditOnly(append(h, entries)));
+    }
+
     /** The chain's head is locked last, then each entry takes the next place in the chain. */
-    private static void append(Handle h, List<AuditEntry> entries) {
+    private static List<AuditEntry> append(Handle h, List<AuditEntry> entries) {
         if (entries.isEmpty()) {
-            return;
+            return List.of();
         }
         AuditDao audit = h.attach(AuditDao.class);
         AuditDao.Head head = audit.lockHead();
         long seq = head.seq();
         String hash = head.hash();
+        List<AuditEntry> appended = new ArrayList<>(entries.size());
         for (AuditEntry e : entries) {
             AuditEntry linked = AuditChain.link(e, seq, hash);
             audit.insert(linked);
+            appended.add(linked);
             seq = linked.seq();
             hash = linked.hash();
         }
         audit.moveHead(seq, hash);
+        return appended;
+    }
+
+    private void tellAfterCommit(Handle h, Committed committed) {
+        if (committed.audit().isEmpty() && committed.chunks().isEmpty()) {
+            return;
+        }
+        h.afterCommit(() -> {
+            try {
+                events.committed(committed);
+            } catch (RuntimeException e) {
+                // the change is committed and stands; a listener's failure must not turn it into an error
+                LOG.warn("A listener of committed changes failed: {}", e.toString());
+            }
+        });
     }
 
     private <T> T inTransaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {

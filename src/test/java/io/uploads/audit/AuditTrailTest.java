@@ -13,6 +13,7 @@ import io.uploads.core.AuditEvent;
 import io.uploads.core.Caller;
 import io.uploads.core.SessionState;
 import io.uploads.ledger.Ledger;
+import io.uploads.testing.MovableClock;
 import io.uploads.testing.AppTestBase;
 import io.uploads.testing.FlowStyleClient;
 import io.uploads.testing.FlowStyleClient.FlowFile;
@@ -24,11 +25,8 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -437,30 +435,4 @@ abstract class AuditTrailTest extends AppTestBase {
     }
 
     /** A clock that stands still until the test moves it. */
-    private static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }

@@ -537,7 +537,7 @@ public final class MillionBenchmark {
         }
     }
 
-    /** AdminQueries.sessions, built as it builds it: only the filters given become part of the statement. */
+    /** AdminQueries.sessions, built as its Where builds it: only the filters given become part of the statement. */
     private static Sql adminSessionsSql(Map<String, Object> filter, int limit) {
         List<String> where = new ArrayList<>();
         Map<String, Object> binds = new LinkedHashMap<>();
@@ -548,12 +548,12 @@ public final class MillionBenchmark {
         if (filter.containsKey("due")) {
             where.add("completion_due_at IS NOT NULL");
         }
-        for (String[] f : new String[][] {{"owner", "owner = :owner"}, {"groupName", "group_name = :groupName"},
+        for (String[] f : new String[][] {{"owner", "owner = :owner"}, {"groupName", "group_name = :group_name"},
                 {"protocol", "protocol = :protocol"}, {"idleSince", "updated_at < :idleSince"},
                 {"createdBefore", "created_at < :createdBefore"}, {"createdAfter", "created_at >= :createdAfter"}}) {
             if (filter.containsKey(f[0])) {
                 where.add(f[1]);
-                binds.put(f[0], filter.get(f[0]));
+                binds.put(f[1].substring(f[1].indexOf(':') + 1), filter.get(f[0]));
             }
         }
         if (filter.containsKey("afterId")) {
@@ -572,11 +572,11 @@ public final class MillionBenchmark {
     private static Sql auditSql(Map<String, Object> filter, int limit) {
         List<String> where = new ArrayList<>();
         Map<String, Object> binds = new LinkedHashMap<>();
-        for (String[] f : new String[][] {{"session", "session_id = :session"}, {"actor", "actor = :actor"},
+        for (String[] f : new String[][] {{"session", "session_id = :session_id"}, {"actor", "actor = :actor"},
                 {"event", "event = :event"}, {"fromTime", "occurred_at >= :fromTime"}, {"toTime", "occurred_at < :toTime"}}) {
             if (filter.containsKey(f[0])) {
                 where.add(f[1]);
-                binds.put(f[0], filter.get(f[0]));
+                binds.put(f[1].substring(f[1].indexOf(':') + 1), filter.get(f[0]));
             }
         }
         boolean byTime = filter.containsKey("fromTime") || filter.containsKey("toTime");

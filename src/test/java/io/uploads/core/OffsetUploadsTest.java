@@ -7,14 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dropwizard.util.DataSize;
 import io.uploads.config.UploadsConfig;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.testing.MovableClock;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +61,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
 
     @Test
     void anUploadHoldingEveryByteIsNeverExpiredWhileItWaitsForCompletion() throws Exception {
-        MovableClock clock = new MovableClock();
+        MovableClock clock = new MovableClock(Instant.now());
         UploadsConfig reject = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
                 io.dropwizard.util.Duration.days(1), ExistingFilePolicy.reject, io.dropwizard.util.Duration.seconds(0));
         UseCases service = useCases(reject, clock);
@@ -74,7 +72,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.FILE_EXISTS));
 
-        clock.now = clock.now.plus(Duration.ofDays(2));
+        clock.advance(Duration.ofDays(2));
 
         assertThat(service.expiry().expireIdleSessions()).isZero();
         UploadSession waiting = sessions().find(id).orElseThrow();
@@ -126,25 +124,6 @@ abstract class OffsetUploadsTest extends CoreTestBase {
                 return -1;
             }
             return bytes.read(b, off, len);
-        }
-    }
-
-    private static final class MovableClock extends Clock {
-        volatile Instant now = Instant.now();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -219,33 +219,13 @@ abstract class LedgerTest extends DatabaseTestBase {
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("movesOutsideTheTable")
     void everyMoveOutsideTheTableIsRefusedAndChangesNothing(Stage from, Stage to) {
-        UploadSession before = sessionAt(from);
-        Tables tables = tables(before.id());
-
-        assertThatThrownBy(() -> ledger.change(before.id(), ALICE, change -> {
-            change.moveTo(to, "must not happen");
-            return null;
-        })).isInstanceOfSatisfying(UploadException.class,
-                e -> assertThat(e.problem()).isEqualTo(Problem.SESSION_NOT_OPEN));
-
-        assertThat(sessions().find(before.id())).contains(before);
-        assertThat(tables(before.id())).isEqualTo(tables);
+        assertRefusedChangingNothing(from, (change, before) -> change.moveTo(to, "must not happen"));
     }
 
     @ParameterizedTest
     @EnumSource(value = Stage.class, names = "ASSEMBLING", mode = EnumSource.Mode.EXCLUDE)
     void completionIsRefusedOutsideAssemblingAndChangesNothing(Stage from) {
-        UploadSession before = sessionAt(from);
-        Tables tables = tables(before.id());
-
-        assertThatThrownBy(() -> ledger.change(before.id(), ALICE, change -> {
-            change.complete("/srv/final/never.bin", SHA, 1000);
-            return null;
-        })).isInstanceOfSatisfying(UploadException.class,
-                e -> assertThat(e.problem()).isEqualTo(Problem.SESSION_NOT_OPEN));
-
-        assertThat(sessions().find(before.id())).contains(before);
-        assertThat(tables(before.id())).isEqualTo(tables);
+        assertRefusedChangingNothing(from, (change, before) -> change.complete("/srv/final/never.bin", SHA, 1000));
     }
 
     @ParameterizedTest
@@ -741,5 +721,20 @@ abstract class LedgerTest extends DatabaseTestBase {
 
     private ChunkDao chunks() {
         return jdbi.onDemand(ChunkDao.class);
+    }
+
+    /** A change of a session at {@code from} that must be refused, leaving every table as it was. */
+    private void assertRefusedChangingNothing(Stage from, java.util.function.BiConsumer<io.uploads.ledger.Change, UploadSession> work) {
+        UploadSession before = sessionAt(from);
+        Tables tables = tables(before.id());
+
+        assertThatThrownBy(() -> ledger.change(before.id(), ALICE, change -> {
+            work.accept(change, before);
+            return null;
+        })).isInstanceOfSatisfying(UploadException.class,
+                e -> assertThat(e.problem()).isEqualTo(Problem.SESSION_NOT_OPEN));
+
+        assertThat(sessions().find(before.id())).contains(before);
+        assertThat(tables(before.id())).isEqualTo(tables);
     }
 }

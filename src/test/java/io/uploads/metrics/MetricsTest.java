@@ -1,0 +1,127 @@
+package io.uploads.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.uploads.testing.AppTestBase;
+import io.uploads.testing.Await;
+import io.uploads.testing.Http;
+import io.uploads.testing.Http.Reply;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The admin port's metrics of uploads, read as a monitoring system reads them: Prometheus text at
+ * {@code /prometheus} and Dropwizard's JSON at {@code /metrics}, around uploads through real HTTP.
+ */
+abstract class MetricsTest extends AppTestBase {
+
+    @Test
+    void aNativeUploadAdvancesItsCountersInThePrometheusText() {
+        String token = app.token("mia", "mia-group");
+        PrometheusText before = scrape();
+
+        String id = http.patch("/files/stream/counted.bin?chunk=1", token, bytes(3000)).text("id");
+        assertThat(http.patch("/files/stream/counted.bin?chunk=2&id=" + id, token, bytes(2000)).status()).isEqualTo(201);
+        Reply end = http.patch("/files/stream/counted.bin?chunk=end&id=" + id, token, new byte[0]);
+        assertThat(end.text("state")).isEqualTo("COMPLETED");
+        assertThat(http.patch("/files/stream/refused.bin?chunk=0", token, bytes(10)).status()).isEqualTo(400);
+        PrometheusText after = scrape();
+
+        assertThat(delta(before, after, "uploads_sessions_created_resumables_total")).isEqualTo(1);
+        assertThat(delta(before, after, "uploads_sessions_completed_resumables_total")).isEqualTo(1);
+        assertThat(delta(before, after, "uploads_bytes_received_total")).isEqualTo(5000);
+        assertThat(delta(before, after, "uploads_chunks_recorded_total")).isEqualTo(2);
+        assertThat(delta(before, after, "uploads_refusals_400_total")).isEqualTo(1);
+        assertThat(delta(before, after, "uploads_completion_count")).isEqualTo(1);
+        // session_created, session_assembling, session_completed
+        assertThat(delta(before, after, "uploads_audit_rows_total")).isEqualTo(3);
+        assertThat(delta(before, after, "uploads_sessions_created_tus_total")).as("another protocol's count").isZero();
+        assertThat(after.has("uploads_sessions_failed_flow_total")).as("every series exists from the start").isTrue();
+    }
+
+    @Test
+    void theMetricsJsonHoldsTheSameCountersAsThePrometheusText() {
+        String token = app.token("jo", "jo-group");
+        String id = http.patch("/files/stream/both.bin?chunk=1", token, bytes(700)).text("id");
+        http.patch("/files/stream/both.bin?chunk=end&id=" + id, token, new byte[0]);
+        assertThat(http.patch("/files/stream/both.bin?chunk=1", null, bytes(10)).status()).as("no token").isEqualTo(401);
+
+        JsonNode json = admin().get("/metrics", null).json();
+        PrometheusText text = scrape();
+
+        JsonNode counters = json.get("counters");
+        assertThat(count(counters, "uploads.sessions.created.resumables")).isPositive();
+        assertThat(count(counters, "uploads.sessions.completed.resumables")).isPositive();
+        assertThat(count(counters, "uploads.bytes.received")).isGreaterThanOrEqualTo(700);
+        assertThat(count(counters, "uploads.chunks.recorded")).isPositive();
+        assertThat(count(counters, "uploads.audit.rows")).isPositive();
+        assertThat(count(counters, "uploads.refusals.401")).isPositive();
+        assertThat(count(json.get("timers"), "uploads.completion")).isPositive();
+        assertThat(json.get("gauges").has("uploads.open.sessions")).isTrue();
+        assertThat(json.get("gauges").has("uploads.open.bytes")).isTrue();
+        List<String> ours = new ArrayList<>();
+        counters.fieldNames().forEachRemaining(name -> {
+            if (name.startsWith("uploads.")) {
+                ours.add(name);
+                assertThat(text.value(prometheusName(name) + "_total")).as(name)
+                        .isEqualTo(counters.get(name).get("count").asDouble());
+            }
+        });
+        assertThat(ours).hasSizeGreaterThanOrEqualTo(4 * 5 + 4);
+        assertThat(text.value("uploads_completion_count")).isEqualTo(json.get("timers").get("uploads.completion")
+                .get("count").asDouble());
+    }
+
+    @Test
+    void openSessionsAndTheirBytesAreGaugedFromTheBackgroundTotals() throws InterruptedException {
+        String token = app.token("gus", "gus-group");
+        http.patch("/files/stream/left-open.bin?chunk=1", token, bytes(1234));
+        long[] truth = app.jdbi().withHandle(h -> h.createQuery(
+                        "SELECT COUNT(*) AS n, COALESCE(SUM(received_bytes), 0) AS b FROM upload_session WHERE state = 'OPEN'")
+                .map((rs, ctx) -> new long[] {rs.getLong("n"), rs.getLong("b")}).one());
+        assertThat(truth[0]).isPositive();
+
+        // the totals are recomputed every 10 seconds; a scrape only reads the last result
+        Await.until("the gauges to show the open session", () -> {
+            PrometheusText text = scrape();
+            return text.value("uploads_open_sessions") == truth[0] && text.value("uploads_open_bytes") == truth[1];
+        });
+        JsonNode gauges = admin().get("/metrics", null).json().get("gauges");
+        assertThat(gauges.get("uploads.open.sessions").get("value").asLong()).isEqualTo(truth[0]);
+        assertThat(gauges.get("uploads.open.bytes").get("value").asLong()).isEqualTo(truth[1]);
+    }
+
+    private PrometheusText scrape() {
+        Reply reply = admin().get("/prometheus", null);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.headers().get("content-type")).anySatisfy(type -> assertThat(type).startsWith("text/plain"));
+        return PrometheusText.parse(reply.body());
+    }
+
+    private static long count(JsonNode section, String name) {
+        assertThat(section.has(name)).as("%s in /metrics", name).isTrue();
+        return section.get(name).get("count").asLong();
+    }
+
+    private Http admin() {
+        return new Http(app.adminUrl());
+    }
+
+    private static double delta(PrometheusText before, PrometheusText after, String series) {
+        return after.value(series) - before.value(series);
+    }
+
+    /** The bridge's renaming: what is not a letter, digit or underscore becomes an underscore. */
+    private static String prometheusName(String dropwizardName) {
+        return dropwizardName.replaceAll("[^a-zA-Z0-9_]", "_");
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        new Random(n).nextBytes(b);
+        return b;
+    }
+}
