@@ -83,7 +83,7 @@ public final class AdminResource {
     @Path("uploads")
     public Page<Upload> uploads(@Context UriInfo uri) {
         MultivaluedMap<String, String> q = uri.getQueryParameters();
-        int limit = limit(q);
+        int limit = Parameters.number(q, "limit", DEFAULT_LIMIT, MAX_LIMIT);
         SessionKey after = sessionCursor(Parameters.single(q, "cursor"));
         List<AdminQueries.Listed> rows = queries.sessions(filter(q), after, limit + 1);
         boolean more = rows.size() > limit;
@@ -131,7 +131,7 @@ public final class AdminResource {
     @Path("audit")
     public AuditPage audit(@Context UriInfo uri) {
         MultivaluedMap<String, String> q = uri.getQueryParameters();
-        int limit = limit(q);
+        int limit = Parameters.number(q, "limit", DEFAULT_LIMIT, MAX_LIMIT);
         String cursor = Parameters.single(q, "cursor");
         Long before = cursor == null ? null : auditCursor(cursor);
         AuditFilter filter = new AuditFilter(Parameters.single(q, "session"), Parameters.single(q, "actor"),
@@ -171,22 +171,6 @@ public final class AdminResource {
         }
         return new SessionFilter(state, due, Parameters.single(q, "owner"), Parameters.single(q, "group"), protocol,
                 idleSince, instant(q, "created_before"), instant(q, "created_after"));
-    }
-
-    private static int limit(MultivaluedMap<String, String> q) {
-        String raw = Parameters.single(q, "limit");
-        if (raw == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int n = Integer.parseInt(raw);
-            if (n >= 1 && n <= MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw invalid("limit must be a number from 1 to " + MAX_LIMIT + "; got " + raw);
     }
 
     private static @Nullable Instant instant(MultivaluedMap<String, String> q, String name) {

@@ -3,8 +3,6 @@ package io.uploads.admin;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.uploads.core.Caller;
-import io.uploads.core.UploadException;
-import io.uploads.core.UploadException.Problem;
 import io.uploads.db.AdminQueries;
 import io.uploads.protocols.Parameters;
 import jakarta.annotation.security.RolesAllowed;
@@ -53,7 +51,7 @@ public final class UploadHistoryResource {
 
     @GET
     public History history(@Context UriInfo uri) {
-        int hours = hours(Parameters.single(uri.getQueryParameters(), "hours"));
+        int hours = Parameters.number(uri.getQueryParameters(), "hours", DEFAULT_HOURS, MAX_HOURS);
         Instant now = clock.instant();
         Instant since = now.truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(hours - 1L));
         Map<Long, AdminQueries.HourTally> tallies = new HashMap<>();
@@ -67,21 +65,5 @@ public final class UploadHistoryResource {
             list.add(new Hour(start.toString(), t == null ? 0 : t.uploads(), t == null ? 0 : t.bytes()));
         }
         return new History(since.toString(), now.toString(), list);
-    }
-
-    private static int hours(String raw) {
-        if (raw == null) {
-            return DEFAULT_HOURS;
-        }
-        try {
-            int n = Integer.parseInt(raw);
-            if (n >= 1 && n <= MAX_HOURS) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw new UploadException(Problem.INVALID_REQUEST, "hours must be a number from 1 to " + MAX_HOURS
-                + "; got " + raw);
     }
 }

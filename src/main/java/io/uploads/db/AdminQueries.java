@@ -5,8 +5,6 @@ import io.uploads.core.Chunk;
 import io.uploads.core.Protocol;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadSession;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +15,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.core.statement.Query;
-import org.jdbi.v3.core.statement.StatementContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,25 +80,9 @@ public final class AdminQueries {
                 .findOne());
     }
 
-    /**
-     * A session row with its chunk count. The constructor mapper is specialized to the result set
-     * once, when JDBI specializes this mapper: matching columns to the record's constructor takes
-     * reflection, which done for every row made a page of 50 rows cost tens of milliseconds.
-     */
+    /** A session row with its chunk count. */
     private static RowMapper<Listed> listed() {
-        RowMapper<UploadSession> sessions = ConstructorMapper.of(UploadSession.class);
-        return new RowMapper<>() {
-            @Override
-            public Listed map(ResultSet rs, StatementContext ctx) throws SQLException {
-                return specialize(rs, ctx).map(rs, ctx);
-            }
-
-            @Override
-            public RowMapper<Listed> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
-                RowMapper<UploadSession> session = sessions.specialize(rs, ctx);
-                return (r, c) -> new Listed(session.map(r, c), r.getInt("chunk_count"));
-            }
-        };
+        return SessionRows.with((session, row) -> new Listed(session, row.getInt("chunk_count")));
     }
 
     public List<Chunk> chunks(String sessionId) {

@@ -4,8 +4,6 @@ import io.uploads.core.Chunk;
 import io.uploads.core.SessionSnapshot;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadSession;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -15,8 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
-import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Reads of sessions and chunks outside any write transaction: resume queries, listings, and the
@@ -98,31 +94,14 @@ public final class SessionQueries {
                 .list());
     }
 
-    /**
-     * A session row with its highest chunk (the {@code c_} columns). The constructor mapper is
-     * specialized to the result set once, not for every row: matching columns to the record's
-     * constructor takes reflection.
-     */
+    /** A session row with its highest chunk (the {@code c_} columns), if it has one. */
     private static RowMapper<SessionSnapshot> withLastChunk() {
-        RowMapper<UploadSession> sessions = ConstructorMapper.of(UploadSession.class);
-        return new RowMapper<>() {
-            @Override
-            public SessionSnapshot map(ResultSet rs, StatementContext ctx) throws SQLException {
-                return specialize(rs, ctx).map(rs, ctx);
-            }
-
-            @Override
-            public RowMapper<SessionSnapshot> specialize(ResultSet rs, StatementContext ctx) throws SQLException {
-                RowMapper<UploadSession> session = sessions.specialize(rs, ctx);
-                return (r, c) -> {
-                    UploadSession s = session.map(r, c);
-                    Chunk last = r.getObject("c_number") == null ? null : new Chunk(s.id(), r.getInt("c_number"),
-                            r.getLong("c_offset"), r.getLong("c_size"), r.getString("c_md5"),
-                            r.getObject("c_received_at", OffsetDateTime.class).toInstant());
-                    return new SessionSnapshot(s, Optional.ofNullable(last));
-                };
-            }
-        };
+        return SessionRows.with((s, r) -> {
+            Chunk last = r.getObject("c_number") == null ? null : new Chunk(s.id(), r.getInt("c_number"),
+                    r.getLong("c_offset"), r.getLong("c_size"), r.getString("c_md5"),
+                    r.getObject("c_received_at", OffsetDateTime.class).toInstant());
+            return new SessionSnapshot(s, Optional.ofNullable(last));
+        });
     }
 
     public int countOpen(String owner) {

@@ -26,6 +26,23 @@ public final class Parameters {
         return value;
     }
 
+    /** The whole number {@code name}, from 1 to {@code max}; {@code otherwise} when absent. */
+    public static int number(Map<String, List<String>> values, String name, int otherwise, int max) {
+        String raw = single(values, name);
+        if (raw == null) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(raw);
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw invalid(name + " must be a number from 1 to " + max + "; got " + raw);
+    }
+
     private static UploadException invalid(String message) {
         return new UploadException(UploadException.Problem.INVALID_REQUEST, message);
     }
