@@ -4,6 +4,8 @@ import io.dropwizard.db.ManagedDataSource;
 import io.uploads.auth.DenialLog;
 import io.uploads.auth.TokenService;
 import io.uploads.core.ChunkStore;
+import io.uploads.core.RunningDigests;
+import io.uploads.core.WriterClaims;
 import io.uploads.core.ClientSessions;
 import io.uploads.core.Completion;
 import io.uploads.core.Expiry;
@@ -59,14 +61,16 @@ public final class Services {
         this.store = ChunkStore.open(Path.of(config.storage().directory()), config.storage().minFreeSpace().toBytes());
         this.ledger = new Ledger(jdbi, clock, events);
         this.sessions = new SessionQueries(jdbi);
-        this.rules = new UploadRules(sessions, store, clock, config.uploads());
-        this.completion = new Completion(ledger, sessions, store, config.uploads(), rules);
-        this.sequential = new SequentialUploads(ledger, store, config.uploads(), rules);
-        this.offsets = new OffsetUploads(ledger, store, config.uploads(), rules, completion);
-        this.numbered = new NumberedChunks(ledger, sessions, store, rules, completion, config.uploads());
+        RunningDigests digests = new RunningDigests();
+        WriterClaims claims = new WriterClaims(ledger, store);
+        this.rules = new UploadRules(sessions, store, digests, clock, config.uploads());
+        this.completion = new Completion(ledger, sessions, store, digests, config.uploads(), rules);
+        this.sequential = new SequentialUploads(ledger, store, claims, config.uploads(), rules);
+        this.offsets = new OffsetUploads(ledger, store, claims, config.uploads(), rules, completion);
+        this.numbered = new NumberedChunks(ledger, sessions, store, claims, rules, completion, config.uploads());
         this.clientSessions = new ClientSessions(ledger, sessions, store, config.uploads(), rules);
         this.expiry = new Expiry(ledger, sessions, store);
-        this.recovery = new Recovery(ledger, sessions, store, completion, clock,
+        this.recovery = new Recovery(ledger, sessions, store, claims, completion, clock,
                 javaDuration(config.uploads().recoveryGracePeriod()));
         this.audit = new AuditTrail(jdbi);
         this.tokenQueries = new TokenQueries(jdbi);

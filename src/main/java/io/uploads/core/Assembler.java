@@ -2,36 +2,34 @@ package io.uploads.core;
 
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Turns a session's chunks into its final file at {@code files/{group}/{filename}}.
- *
- * <p>The data is read once: chunks are copied into one file while SHA-256 is computed on the
- * way; a single-chunk upload is not copied at all, only hashed and linked. The file appears under
- * its final name through {@code link(2)}, which fails rather than replace an existing file, and it
- * is the same inode as the session's assembled file, so running assembly again after a crash finds
- * the name it already placed instead of taking a second one.
+ * Turns a session's file into its final file at {@code files/{group}/{filename}} without copying
+ * a byte: the recorded chunks are checked to cover the file from its start without a gap, the file
+ * is cut to that length (a write that never committed may have left bytes past it) and fsynced,
+ * and it is linked under its final name with {@code link(2)}, which fails rather than replace an
+ * existing file. The final file is the session's inode, so running this again after a crash finds
+ * the name it already placed instead of taking a second one. The SHA-256 comes from the digest
+ * computed while the bytes arrived, read on from where that stops.
  */
 public final class Assembler {
 
-    private static final int BUFFER_SIZE = 1024 * 1024;
     private static final int MAX_RENAME_ATTEMPTS = 10_000;
-    static final String ASSEMBLED = "assembled";
 
     private final ChunkStore store;
+    private final RunningDigests digests;
     private final ExistingFilePolicy policy;
 
-    public Assembler(ChunkStore store, ExistingFilePolicy policy) {
+    public Assembler(ChunkStore store, RunningDigests digests, ExistingFilePolicy policy) {
         this.store = store;
+        this.digests = digests;
         this.policy = policy;
     }
 
@@ -39,20 +37,33 @@ public final class Assembler {
     public record Placed(String relativePath, long size, String sha256) {}
 
     /**
-     * @throws UploadException {@code BYTES_UNUSABLE} when a chunk is missing or short on disk,
-     *         {@code FILE_EXISTS} under the reject policy, {@code STORAGE_FULL} when the disk is full
+     * @throws UploadException {@code BYTES_UNUSABLE} when the chunks leave a gap or the file is
+     *         short, {@code FILE_EXISTS} under the reject policy, {@code STORAGE_FULL} when the disk is full
      */
     public Placed assemble(UploadSession session, List<Chunk> chunks) {
-        verifyOnDisk(session, chunks);
+        long size = recordedLength(session, chunks);
+        String id = session.id();
         try {
-            MessageDigest sha256 = ChunkStore.digest("SHA-256");
-            Path source = chunks.size() == 1
-                    ? hashInPlace(store.chunkPath(session.id(), chunks.get(0).chunkNumber()), sha256)
-                    : concatenate(session, chunks, sha256);
-            String relative = place(source, session.groupName(), session.filename());
-            return new Placed(relative, session.receivedBytes(), HexFormat.of().formatHex(sha256.digest()));
+            if (size == 0) {
+                store.createIfMissing(id);
+            }
+            long onDisk = store.fileSize(id);
+            if (onDisk < size) {
+                throw unusable(session, "its file has " + onDisk + " bytes on disk, " + size + " recorded");
+            }
+            Path file = store.sessionFile(id);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                // every write was fsynced with its size; only a cut needs another
+                if (onDisk > size) {
+                    ch.truncate(size);
+                    ch.force(true);
+                }
+            }
+            String sha256 = digests.sha256(store, id, size);
+            String relative = place(file, session.groupName(), session.filename());
+            return new Placed(relative, size, sha256);
         } catch (IOException e) {
-            throw ChunkStore.storageFailure(e, "cannot assemble session " + session.id());
+            throw ChunkStore.storageFailure(e, "cannot complete session " + id);
         }
     }
 
@@ -61,57 +72,19 @@ public final class Assembler {
         return Files.exists(groupDir(group).resolve(filename));
     }
 
-    private void verifyOnDisk(UploadSession session, List<Chunk> chunks) {
+    /** The recorded chunks, in offset order, cover [0, received bytes) exactly once. */
+    private static long recordedLength(UploadSession session, List<Chunk> chunks) {
         long offset = 0;
-        int expectedNumber = 1;
-        for (Chunk c : chunks) {
-            if (c.chunkNumber() != expectedNumber || c.chunkOffset() != offset) {
-                throw unusable(session, "chunk " + c.chunkNumber() + " does not continue at offset " + offset);
-            }
-            long onDisk = store.chunkFileSize(session.id(), c.chunkNumber());
-            if (onDisk != c.sizeBytes()) {
-                throw unusable(session, "chunk " + c.chunkNumber() + " has " + onDisk + " bytes on disk, "
-                        + c.sizeBytes() + " recorded");
+        for (Chunk c : chunks.stream().sorted(Comparator.comparingLong(Chunk::chunkOffset)).toList()) {
+            if (c.chunkOffset() != offset) {
+                throw unusable(session, "chunk " + c.chunkNumber() + " starts at " + c.chunkOffset() + ", not " + offset);
             }
             offset += c.sizeBytes();
-            expectedNumber++;
         }
         if (offset != session.receivedBytes()) {
             throw unusable(session, "chunks add up to " + offset + " bytes, " + session.receivedBytes() + " recorded");
         }
-    }
-
-    private static Path hashInPlace(Path file, MessageDigest sha256) throws IOException {
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
-            while (in.read(buffer.clear()) >= 0) {
-                sha256.update(buffer.flip());
-            }
-        }
-        return file;
-    }
-
-    private Path concatenate(UploadSession session, List<Chunk> chunks, MessageDigest sha256) throws IOException {
-        // truncating keeps the inode, so a name placed by an earlier, interrupted run still points here
-        Path out = Files.createDirectories(store.sessionDir(session.id())).resolve(ASSEMBLED);
-        try (FileChannel target = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
-            for (Chunk c : chunks) {
-                try (FileChannel in = FileChannel.open(store.chunkPath(session.id(), c.chunkNumber()),
-                        StandardOpenOption.READ)) {
-                    while (in.read(buffer.clear()) >= 0) {
-                        buffer.flip();
-                        sha256.update(buffer.duplicate());
-                        while (buffer.hasRemaining()) {
-                            target.write(buffer);
-                        }
-                    }
-                }
-            }
-            target.force(true);
-        }
-        return out;
+        return offset;
     }
 
     private String place(Path source, String group, String filename) throws IOException {

@@ -5,40 +5,37 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chunk bytes on disk. Layout under the storage root:
+ * Session bytes on disk, one file per session. Layout under the storage root:
  * <pre>
- * sessions/{sessionId}/{uuid}.part    a chunk being received (garbage after a crash)
- * sessions/{sessionId}/{n}.chunk      chunk n, durable; exists before its row does
- * files/{group}/{filename}            finished files
+ * sessions/{sessionId}        the session's bytes, each chunk at its offset; only the ranges its
+ *                             chunk rows record mean anything (a row exists only once its range is
+ *                             fsynced); anything else in the file is a write that never committed
+ * files/{group}/{filename}    finished files: the session's file, linked under its final name
  * </pre>
  * Session ids are server-generated UUIDs, so nothing a client sends ever names a path here.
+ * Completion is an fsync and a {@code link(2)}: the bytes are never copied.
  */
 public final class ChunkStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
     private static final int BUFFER_SIZE = 256 * 1024;
-    private static final String PART_SUFFIX = ".part";
-    private static final String CHUNK_SUFFIX = ".chunk";
 
     private final Path root;
     private final Path sessions;
@@ -67,172 +64,230 @@ public final class ChunkStore {
     }
 
     /**
-     * A chunk's bytes, durable in a temporary file, not yet part of any session.
+     * A body received: how many bytes, their md5, the other digest asked for, and the running
+     * SHA-256 of the whole file up to its end when one was carried in.
      *
-     * @param digest the bytes' digest in the algorithm that was asked for, or null
      * @param interrupted the body ended before it was complete; these are the bytes that arrived
      */
-    public record StagedChunk(Path file, long size, String md5, byte @Nullable [] digest, boolean interrupted) {}
+    public record Received(long offset, long size, String md5, byte @Nullable [] digest,
+                           @Nullable MessageDigest sha256, boolean interrupted) {
 
-    /** {@link #stage(String, InputStream, long, long, String, boolean)} refusing a short body, md5 only. */
-    public StagedChunk stage(String sessionId, InputStream body, long maxBytes, long expectedBytes) {
-        return stage(sessionId, body, maxBytes, expectedBytes, null, false);
+        public long end() {
+            return offset + size;
+        }
+    }
+
+    /** How a body is read: its limits, the digests to compute, and what to do when it ends early. */
+    public record Reading(long maxBytes, long expectedBytes, @Nullable String digestAlgorithm, boolean keepInterrupted) {}
+
+    /** Called after every buffer written, before the next is read: renews the writer's claim. */
+    public interface Progress {
+        Progress NONE = () -> { };
+
+        void written();
     }
 
     /**
-     * Streams {@code body} into a temporary file of the session's directory, computing md5 (and
-     * {@code digestAlgorithm}, if given) on the way, and fsyncs it. Never holds more than one
-     * buffer of the body in memory.
+     * Streams {@code body} into the session's file at {@code offset} with positional writes,
+     * computing md5 (and the asked-for digest, and {@code sha256} when given) on the way, and
+     * fsyncs it. Never holds more than one buffer of the body in memory. The caller holds the
+     * session's writer claim on this range (or the session is not known to anyone else yet).
      *
-     * @param maxBytes more than this many bytes is {@link UploadException.Problem#TOO_LARGE}
-     * @param expectedBytes when known (Content-Length), fewer bytes is an incomplete body
-     * @param keepInterrupted keep the bytes of a body that ends early (marked interrupted)
-     *        instead of refusing it with {@link UploadException.Problem#INCOMPLETE_BODY}
+     * @param sha256 the whole file's running digest up to {@code offset}, updated in place; null for none
      */
-    public StagedChunk stage(String sessionId, InputStream body, long maxBytes, long expectedBytes,
-                             @Nullable String digestAlgorithm, boolean keepInterrupted) {
-        requireFreeSpace(Math.max(expectedBytes, 0));
-        Path tmp;
-        try {
-            tmp = Files.createDirectories(sessionDir(sessionId)).resolve(UUID.randomUUID() + PART_SUFFIX);
+    public Received write(String sessionId, long offset, InputStream body, Reading reading,
+                          @Nullable MessageDigest sha256, Progress progress) {
+        requireFreeSpace(Math.max(reading.expectedBytes(), 0));
+        Path file = sessionFile(sessionId);
+        try (FileChannel out = openForWrite(file)) {
+            Digests digests = new Digests(reading.digestAlgorithm(), sha256);
+            Body read = pump(body, reading, digests, (buffer, position) -> {
+                while (buffer.hasRemaining()) {
+                    position += out.write(buffer, position);
+                }
+                progress.written();
+            }, offset);
+            // fdatasync: the file's size is data to it, so a later read finds every byte written here
+            out.force(false);
+            return digests.received(offset, read);
         } catch (IOException e) {
-            throw storageFailure(e, "cannot create the session directory");
+            throw storageFailure(e, "cannot write to the file of session " + sessionId);
         }
-        boolean staged = false;
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            MessageDigest md5 = md5();
-            MessageDigest other = digestAlgorithm == null ? null : digest(digestAlgorithm);
-            byte[] buffer = new byte[BUFFER_SIZE];
-            ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-            long total = 0;
-            boolean interrupted = false;
-            while (true) {
-                int n;
-                try {
-                    n = readBody(body, buffer);
-                } catch (UploadException e) {
-                    if (!keepInterrupted) {
-                        throw e;
-                    }
-                    interrupted = true;
-                    break;
-                }
-                if (n < 0) {
-                    break;
-                }
-                total += n;
-                if (total > maxBytes) {
-                    throw new UploadException(UploadException.Problem.TOO_LARGE,
-                            "chunk is larger than the limit of " + maxBytes + " bytes");
-                }
-                md5.update(buffer, 0, n);
-                if (other != null) {
-                    other.update(buffer, 0, n);
-                }
-                wrapped.clear().limit(n);
-                while (wrapped.hasRemaining()) {
-                    out.write(wrapped);
-                }
-            }
-            if (expectedBytes >= 0 && total != expectedBytes) {
-                if (!keepInterrupted || total > expectedBytes) {
-                    throw new UploadException(UploadException.Problem.INCOMPLETE_BODY,
-                            "received " + total + " bytes but " + expectedBytes + " were declared");
+    }
+
+    /** Reads {@code body} only for its digests, writing nothing: a chunk sent again is compared, never rewritten. */
+    public Received digestOnly(InputStream body, long offset, Reading reading) {
+        Digests digests = new Digests(reading.digestAlgorithm(), null);
+        try {
+            return digests.received(offset, pump(body, reading, digests, (buffer, position) -> { }, offset));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private interface Sink {
+        void accept(ByteBuffer buffer, long position) throws IOException;
+    }
+
+    private record Body(long size, boolean interrupted) {}
+
+    private static Body pump(InputStream body, Reading reading, Digests digests, Sink sink, long offset)
+            throws IOException {
+        byte[] buffer = new byte[BUFFER_SIZE];
+        ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+        long total = 0;
+        boolean interrupted = false;
+        while (true) {
+            int n;
+            try {
+                n = readBody(body, buffer);
+            } catch (UploadException e) {
+                if (!reading.keepInterrupted()) {
+                    throw e;
                 }
                 interrupted = true;
+                break;
             }
-            out.force(true);
-            staged = true;
-            return new StagedChunk(tmp, total, HexFormat.of().formatHex(md5.digest()),
-                    other == null ? null : other.digest(), interrupted);
-        } catch (IOException e) {
-            throw storageFailure(e, "cannot write the chunk");
-        } finally {
-            if (!staged) {
-                deleteQuietly(tmp);
+            if (n < 0) {
+                break;
+            }
+            if (total + n > reading.maxBytes()) {
+                throw new UploadException(UploadException.Problem.TOO_LARGE,
+                        "chunk is larger than the limit of " + reading.maxBytes() + " bytes");
+            }
+            digests.update(buffer, n);
+            sink.accept(wrapped.clear().limit(n), offset + total);
+            total += n;
+        }
+        if (reading.expectedBytes() >= 0 && total != reading.expectedBytes()) {
+            if (!reading.keepInterrupted() || total > reading.expectedBytes()) {
+                throw new UploadException(UploadException.Problem.INCOMPLETE_BODY,
+                        "received " + total + " bytes but " + reading.expectedBytes() + " were declared");
+            }
+            interrupted = true;
+        }
+        return new Body(total, interrupted);
+    }
+
+    /** md5 always, the asked-for digest and the running SHA-256 when there are. */
+    private static final class Digests {
+        private final MessageDigest md5 = digest("MD5");
+        private final @Nullable MessageDigest other;
+        private final @Nullable MessageDigest sha256;
+
+        Digests(@Nullable String algorithm, @Nullable MessageDigest sha256) {
+            this.other = algorithm == null ? null : digest(algorithm);
+            this.sha256 = sha256;
+        }
+
+        void update(byte[] buffer, int n) {
+            md5.update(buffer, 0, n);
+            if (other != null) {
+                other.update(buffer, 0, n);
+            }
+            if (sha256 != null) {
+                sha256.update(buffer, 0, n);
             }
         }
-    }
 
-    /** Moves a staged chunk under its final name; call only while holding the session's row lock. */
-    public void commit(StagedChunk staged, String sessionId, int chunkNumber) {
-        Path target = chunkPath(sessionId, chunkNumber);
-        try {
-            Files.move(staged.file(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(target.getParent());
-        } catch (IOException e) {
-            throw storageFailure(e, "cannot move chunk " + chunkNumber + " into place");
+        Received received(long offset, Body body) {
+            return new Received(offset, body.size(), HexFormat.of().formatHex(md5.digest()),
+                    other == null ? null : other.digest(), sha256, body.interrupted());
         }
     }
 
-    /** Deletes a staged chunk that was not committed; false when there was nothing left to delete. */
-    public boolean discard(StagedChunk staged) {
+    /** Creating the file makes its directory entry durable before any row can point into it. */
+    private static FileChannel openForWrite(Path file) throws IOException {
         try {
-            return Files.deleteIfExists(staged.file());
-        } catch (IOException e) {
-            LOG.warn("Could not delete {}: {}", staged.file(), e.toString());
-            return false;
+            FileChannel created;
+            try {
+                created = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException noDirectory) {
+                // the storage directory was removed under a running service: make it again
+                Files.createDirectories(file.getParent());
+                created = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            }
+            fsyncDirectory(file.getParent());
+            return created;
+        } catch (FileAlreadyExistsException exists) {
+            return FileChannel.open(file, StandardOpenOption.WRITE);
         }
     }
 
-    public Path chunkPath(String sessionId, int chunkNumber) {
-        return sessionDir(sessionId).resolve(chunkNumber + CHUNK_SUFFIX);
+    /**
+     * Copies the range {@code received} of one session's file into the same range of another's and
+     * fsyncs it: a chunk that lost the race to create its upload joins the winner. The caller holds
+     * the writer claim on that range of {@code toId}.
+     */
+    public Received copy(String fromId, String toId, Received received) {
+        try (FileChannel in = FileChannel.open(sessionFile(fromId), StandardOpenOption.READ);
+             FileChannel out = openForWrite(sessionFile(toId))) {
+            long done = 0;
+            while (done < received.size()) {
+                long n = in.transferTo(received.offset() + done, received.size() - done,
+                        out.position(received.offset() + done));
+                if (n <= 0) {
+                    throw new IOException("the file of session " + fromId + " ends before " + received.end());
+                }
+                done += n;
+            }
+            out.force(false);
+            return received;
+        } catch (IOException e) {
+            throw storageFailure(e, "cannot copy a chunk into the file of session " + toId);
+        }
     }
 
-    /** Size of chunk n on disk, or -1 when its file is missing. */
-    public long chunkFileSize(String sessionId, int chunkNumber) {
-        try {
-            return Files.size(chunkPath(sessionId, chunkNumber));
+    /**
+     * Cuts the session's file back to {@code size}: bytes written past the recorded ones by a
+     * request that was refused, or before a crash. Only its writer may call it.
+     */
+    public void truncate(String sessionId, long size) {
+        Path file = sessionFile(sessionId);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (ch.size() > size) {
+                ch.truncate(size);
+                ch.force(false);
+            }
         } catch (NoSuchFileException e) {
-            return -1;
+            // nothing was written
         } catch (IOException e) {
-            throw storageFailure(e, "cannot stat chunk " + chunkNumber);
+            throw storageFailure(e, "cannot truncate the file of session " + sessionId);
         }
     }
 
-    public void deleteChunk(String sessionId, int chunkNumber) {
-        deleteQuietly(chunkPath(sessionId, chunkNumber));
+    /** Ensures the session's file exists and is durable (an upload of zero bytes never wrote one). */
+    void createIfMissing(String sessionId) {
+        try (FileChannel ignored = openForWrite(sessionFile(sessionId))) {
+            // opened for its side effect
+        } catch (IOException e) {
+            throw storageFailure(e, "cannot create the file of session " + sessionId);
+        }
     }
 
-    public Path sessionDir(String sessionId) {
+    public Path sessionFile(String sessionId) {
         return sessions.resolve(sessionId);
     }
 
-    /** Chunk numbers that have a file in the session's directory. */
-    public List<Integer> chunkNumbersOnDisk(String sessionId) {
-        List<Integer> numbers = new ArrayList<>();
-        for (Path p : list(sessionDir(sessionId))) {
-            chunkNumberOf(p.getFileName().toString()).ifPresent(numbers::add);
+    /** Size of the session's file, or -1 when there is none. */
+    public long fileSize(String sessionId) {
+        try {
+            return Files.size(sessionFile(sessionId));
+        } catch (NoSuchFileException e) {
+            return -1;
+        } catch (IOException e) {
+            throw storageFailure(e, "cannot stat the file of session " + sessionId);
         }
-        return numbers;
     }
 
-    /** Ids of every session that has a directory here. */
+    /** Ids of every session that has a file here. */
     public List<String> sessionIdsOnDisk() {
         return list(sessions).stream().map(p -> p.getFileName().toString()).toList();
     }
 
-    /** Removes temporary files of interrupted writes that are older than {@code olderThan}. */
-    public int deleteTemporaryFiles(Instant olderThan) {
-        int removed = 0;
-        for (Path dir : list(sessions)) {
-            for (Path p : list(dir)) {
-                if (p.getFileName().toString().endsWith(PART_SUFFIX) && modifiedBefore(p, olderThan)) {
-                    deleteQuietly(p);
-                    removed++;
-                }
-            }
-        }
-        return removed;
-    }
-
-    /** Removes everything the store holds for a session (its bytes are no longer needed). */
+    /** Removes what the store holds for a session (its bytes are no longer needed, or live on in its final file). */
     public void deleteSession(String sessionId) {
-        Path dir = sessionDir(sessionId);
-        for (Path p : list(dir)) {
-            deleteQuietly(p);
-        }
-        deleteQuietly(dir);
+        deleteQuietly(sessionFile(sessionId));
     }
 
     public boolean modifiedBefore(Path p, Instant instant) {
@@ -246,7 +301,6 @@ public final class ChunkStore {
     /** Refuses work up front when the storage file system is nearly full. */
     public void requireFreeSpace(long needed) {
         try {
-            Files.createDirectories(root);
             long usable = Files.getFileStore(root).getUsableSpace();
             if (usable - needed < minFreeBytes) {
                 throw new UploadException(UploadException.Problem.STORAGE_FULL,
@@ -266,10 +320,6 @@ public final class ChunkStore {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
-    }
-
-    static MessageDigest md5() {
-        return digest("MD5");
     }
 
     static MessageDigest digest(String algorithm) {
@@ -293,20 +343,9 @@ public final class ChunkStore {
         try {
             return body.read(buffer);
         } catch (IOException e) {
-            // the client went away or sent less than it declared: nothing of this chunk is kept
+            // the client went away or sent less than it declared
             throw new UploadException(UploadException.Problem.INCOMPLETE_BODY,
                     "the request body ended early: " + e.getMessage(), e);
-        }
-    }
-
-    private static OptionalInt chunkNumberOf(String fileName) {
-        if (!fileName.endsWith(CHUNK_SUFFIX)) {
-            return OptionalInt.empty();
-        }
-        try {
-            return OptionalInt.of(Integer.parseInt(fileName.substring(0, fileName.length() - CHUNK_SUFFIX.length())));
-        } catch (NumberFormatException e) {
-            return OptionalInt.empty();
         }
     }
 

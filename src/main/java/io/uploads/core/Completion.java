@@ -23,16 +23,18 @@ public final class Completion {
     private final Ledger ledger;
     private final SessionQueries sessions;
     private final ChunkStore store;
+    private final RunningDigests digests;
     private final Assembler assembler;
     private final UploadsConfig config;
     private final UploadRules rules;
 
-    public Completion(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadsConfig config,
-                      UploadRules rules) {
+    public Completion(Ledger ledger, SessionQueries sessions, ChunkStore store, RunningDigests digests,
+                      UploadsConfig config, UploadRules rules) {
         this.ledger = ledger;
         this.sessions = sessions;
         this.store = store;
-        this.assembler = new Assembler(store, config.onExistingFile());
+        this.digests = digests;
+        this.assembler = new Assembler(store, digests, config.onExistingFile());
         this.config = config;
         this.rules = rules;
     }
@@ -88,9 +90,9 @@ public final class Completion {
             requireCompletable(locked);
             List<Chunk> recorded = change.chunks();
             requireAllBytes(locked, recorded);
-            if (recorded.size() > 1) {
-                store.requireFreeSpace(locked.receivedBytes());    // chunks are copied into one file
-            }
+            // placing the file takes no space, but below the minimum the service refuses to finish
+            // uploads as it refuses their bytes: a client that ignored a refused chunk would complete a short file
+            store.requireFreeSpace(0);
             requireNameFree(groupName, locked.filename());
             if (!groupName.equals(locked.groupName())) {
                 change.setGroup(groupName);
@@ -117,7 +119,7 @@ public final class Completion {
             if (e.problem() == Problem.BYTES_UNUSABLE) {
                 ledger.change(id, actor, change -> {
                     change.moveTo(Stage.FAILED, e.getMessage());
-                    change.afterCommit(() -> store.deleteSession(id));
+                    change.afterCommit(() -> forget(id));
                     return null;
                 });
                 LOG.warn("Session {} failed: {}", id, e.getMessage());
@@ -135,11 +137,16 @@ public final class Completion {
                 LOG.info("Session {} completed: {} ({} bytes, sha256 {})", id, placed.relativePath(), placed.size(),
                         placed.sha256());
             }
-            // the chunks live on in the final file; recovery removes leftovers
-            change.afterCommit(() -> store.deleteSession(id));
+            // the bytes live on under the final name; recovery removes what a crash leaves here
+            change.afterCommit(() -> forget(id));
             return change.session();
         });
         return completed;
+    }
+
+    private void forget(String id) {
+        store.deleteSession(id);
+        digests.forget(id);
     }
 
     /**

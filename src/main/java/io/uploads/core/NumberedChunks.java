@@ -1,7 +1,7 @@
 package io.uploads.core;
 
 import io.uploads.config.UploadsConfig;
-import io.uploads.core.ChunkStore.StagedChunk;
+import io.uploads.core.ChunkStore.Received;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.db.SessionQueries;
 import io.uploads.ledger.Change;
@@ -14,13 +14,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Uploads whose chunks arrive in any order and in parallel (flow.js, resumable.js). The session is
- * the caller's active one under the client's identifier; the first chunks of a new identifier may
- * race, and the database's unique constraint on the active key decides which one creates it.
+ * Uploads whose chunks arrive in any order and in parallel (flow.js, resumable.js), each written
+ * at its offset {@code (n - 1) * chunkSize} of the session's file. The session is the caller's
+ * active one under the client's identifier; the first chunks of a new identifier may race, and the
+ * database's unique constraint on the active key decides which one creates it.
  * Whichever request records the last missing chunk moves the session to ASSEMBLING under the row
  * lock, so the file is assembled exactly once, however the chunks were ordered.
  */
@@ -33,6 +36,7 @@ public final class NumberedChunks {
     private final Ledger ledger;
     private final SessionQueries sessions;
     private final ChunkStore store;
+    private final WriterClaims claims;
     private final UploadRules rules;
     private final Completion completion;
     private final Clock clock;
@@ -40,11 +44,12 @@ public final class NumberedChunks {
     /** Sessions whose completing request is still being answered on this instance, by owner and key. */
     private final Map<String, String> answering = new ConcurrentHashMap<>();
 
-    public NumberedChunks(Ledger ledger, SessionQueries sessions, ChunkStore store, UploadRules rules, Completion completion,
-                           UploadsConfig config) {
+    public NumberedChunks(Ledger ledger, SessionQueries sessions, ChunkStore store, WriterClaims claims,
+                          UploadRules rules, Completion completion, UploadsConfig config) {
         this.ledger = ledger;
         this.sessions = sessions;
         this.store = store;
+        this.claims = claims;
         this.rules = rules;
         this.completion = completion;
         this.clock = ledger.clock();
@@ -81,7 +86,9 @@ public final class NumberedChunks {
 
     /**
      * Records one chunk, creating the session with the identifier's first chunk. The same chunk
-     * sent again with the same bytes is acknowledged and changes nothing.
+     * sent again with the same bytes is acknowledged and changes nothing. A chunk of an upload in
+     * progress is written into its range of the session's file under a writer claim on that range,
+     * so chunks are written side by side and never two writers in one range.
      *
      * @return the session afterwards, with the chunk this request was about
      */
@@ -95,32 +102,27 @@ public final class NumberedChunks {
         }
         Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
         active.ifPresent(chunk::requireSameUpload);
-        if (active.isEmpty()) {
+        Recorded recorded;
+        if (active.isPresent()) {
+            String id = active.get().id();
+            recorded = sessions.chunk(id, chunk.number()).isPresent()
+                    ? resent(caller, id, chunk, read(chunk, body, (limit, checks) ->
+                            rules.digestOnly(chunk.offset(), body, limit, checks)))
+                    : claimed(caller, id, chunk,
+                            () -> read(chunk, body, (limit, checks) -> rules.digestOnly(chunk.offset(), body, limit, checks)),
+                            claim -> read(chunk, body, (limit, checks) ->
+                                    rules.write(id, chunk.offset(), body, limit, checks, claim)));
+        } else {
             rules.requireRoomForSession(caller);    // before a byte of the body is read
+            recorded = first(caller, protocol, group, chunk, body);
         }
-        // a new identifier's chunk is staged under a fresh id, which becomes the session's if it wins
-        String stagingId = active.map(UploadSession::id).orElseGet(() -> UUID.randomUUID().toString());
-        String sessionId = active.map(UploadSession::id).orElse(null);
-        StagedChunk staged = null;
-        try {
-            staged = stage(stagingId, chunk, body);
-            Recorded recorded = active.isPresent()
-                    ? recordInto(caller, active.get().id(), chunk, staged)
-                    : createOrJoin(caller, protocol, group, stagingId, chunk, staged);
-            sessionId = recorded.session().id();
-            if (recorded.assemble()) {
-                answering.put(answerKey(caller, chunk), sessionId);
-                return new SessionSnapshot(completion.finishAssembly(recorded.session(), caller.actor()),
-                        Optional.of(recorded.chunk()));
-            }
-            return new SessionSnapshot(recorded.session(), Optional.of(recorded.chunk()));
-        } finally {
-            if (!stagingId.equals(sessionId)) {
-                store.deleteSession(stagingId);    // refused, or lost the race: no session owns this directory
-            } else if (staged != null) {
-                rules.discard(staged, stagingId);
-            }
+        String id = recorded.session().id();
+        if (recorded.assemble()) {
+            answering.put(answerKey(caller, chunk), id);
+            return new SessionSnapshot(completion.finishAssembly(recorded.session(), caller.actor()),
+                    Optional.of(recorded.chunk()));
         }
+        return new SessionSnapshot(recorded.session(), Optional.of(recorded.chunk()));
     }
 
     /** The request that completed the upload under {@code chunk}'s key has been answered. */
@@ -135,10 +137,103 @@ public final class NumberedChunks {
     /** The session after a chunk was recorded, and whether this request must now assemble it. */
     private record Recorded(UploadSession session, Chunk chunk, boolean assemble) {}
 
-    private StagedChunk stage(String stagingId, NumberedChunk chunk, InputStream body) {
+    /**
+     * A chunk of an identifier with no active upload: written into the file of a fresh session id
+     * (nobody else knows it, so no claim is needed), which becomes the upload's if this request
+     * creates it. The first chunks of a new upload race, and the database's unique constraint on
+     * the active key lets one create it; the others join it, their chunk copied into its range of
+     * the winner's file under a claim. A refused chunk leaves no session behind.
+     */
+    private Recorded first(Caller caller, Protocol protocol, String group, NumberedChunk chunk, InputStream body) {
+        String freshId = UUID.randomUUID().toString();
+        boolean adopted = false;
+        try {
+            Received received = read(chunk, body, (limit, checks) ->
+                    rules.write(freshId, chunk.offset(), body, limit, checks, ChunkStore.Progress.NONE));
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    Recorded created = create(caller, protocol, group, freshId, chunk, received);
+                    adopted = true;
+                    return created;
+                } catch (DuplicateKey e) {
+                    if (attempt == CREATE_ATTEMPTS) {
+                        throw e;
+                    }
+                }
+                Optional<UploadSession> winner = sessions.activeByKey(caller.name(), chunk.clientKey());
+                if (winner.isPresent()) {
+                    chunk.requireSameUpload(winner.get());
+                    String id = winner.get().id();
+                    return sessions.chunk(id, chunk.number()).isPresent()
+                            ? resent(caller, id, chunk, received)
+                            : claimed(caller, id, chunk, () -> received, claim -> store.copy(freshId, id, received));
+                }
+            }
+        } finally {
+            if (!adopted) {
+                store.deleteSession(freshId);
+            }
+        }
+    }
+
+    /**
+     * Writes a chunk that no row records yet into its claimed range of the session's file, then
+     * records it. Should another request have recorded it between the look and the claim, its
+     * bytes stay as they are and this chunk, {@code sentAgain}, is compared with them.
+     */
+    private Recorded claimed(Caller caller, String id, NumberedChunk chunk, Supplier<Received> sentAgain,
+                             Function<WriterClaims.Claim, Received> write) {
+        WriterClaims.Claim claim = claims.claim(id, chunk.offset(), chunk.offset() + chunk.currentChunkSize());
+        boolean released = false;
+        try {
+            rules.requireOpen(claim.session());
+            if (sessions.chunk(id, chunk.number()).isPresent()) {
+                claim.release();
+                released = true;
+                return resent(caller, id, chunk, sentAgain.get());
+            }
+            Received received = write.apply(claim);
+            Recorded result = ledger.change(id, caller.actor(), change -> {
+                change.releaseClaim(claim.id());
+                rules.requireOpen(change.session());
+                return append(change, chunk, received);
+            });
+            released = true;
+            return result;
+        } finally {
+            if (!released) {
+                claim.release();
+            }
+        }
+    }
+
+    /** A chunk the session records already: the same bytes are a harmless retry, others a conflict. */
+    private Recorded resent(Caller caller, String id, NumberedChunk chunk, Received received) {
+        return ledger.change(id, caller.actor(), change -> {
+            Chunk existing = change.chunk(chunk.number()).orElseThrow();
+            UploadSession locked = change.session();
+            if (!existing.md5().equals(received.md5()) || existing.sizeBytes() != received.size()) {
+                throw new UploadException(Problem.CHUNK_ORDER_INCORRECT, "chunk " + existing.chunkNumber()
+                        + " of session " + locked.id() + " was already received with different bytes");
+            }
+            LOG.debug("Session {}: chunk {} resent with the same bytes", locked.id(), existing.chunkNumber());
+            if (locked.state() != SessionState.OPEN) {
+                return new Recorded(locked, existing, false);
+            }
+            // a retry after an assembly that could not finish (disk full) gets it going again
+            return assembleIfComplete(change, existing);
+        });
+    }
+
+    private interface Reader {
+        Received read(long limit, ChunkChecks checks);
+    }
+
+    /** The chunk's body, exactly its declared size. */
+    private static Received read(NumberedChunk chunk, InputStream body, Reader reader) {
         ChunkChecks checks = ChunkChecks.whole(null, null, chunk.currentChunkSize(), chunk.currentChunkSize() == 0);
         try {
-            return rules.stage(stagingId, body, chunk.currentChunkSize(), checks);
+            return reader.read(chunk.currentChunkSize(), checks);
         } catch (UploadException e) {
             if (e.problem() == Problem.TOO_LARGE) {
                 throw new UploadException(Problem.INVALID_REQUEST,
@@ -148,88 +243,36 @@ public final class NumberedChunks {
         }
     }
 
-    private Recorded createOrJoin(Caller caller, Protocol protocol, String group, String newId, NumberedChunk chunk,
-                                  StagedChunk staged) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return create(caller, protocol, group, newId, chunk, staged);
-            } catch (DuplicateKey e) {
-                if (attempt == CREATE_ATTEMPTS) {
-                    throw e;
-                }
-            }
-            Optional<UploadSession> winner = sessions.activeByKey(caller.name(), chunk.clientKey());
-            if (winner.isPresent()) {
-                chunk.requireSameUpload(winner.get());
-                return recordInto(caller, winner.get().id(), chunk, staged);
-            }
-        }
-    }
-
     private Recorded create(Caller caller, Protocol protocol, String group, String id, NumberedChunk chunk,
-                            StagedChunk staged) {
+                            Received received) {
         Instant now = clock.instant();
         UploadSession session = new UploadSession(id, caller.name(), group, chunk.filename(), protocol,
                 SessionState.OPEN, chunk.totalSize(), chunk.totalChunks(), 0, 0, now, now, rules.expiry(now),
                 null, null, null, chunk.clientKey(), chunk.chunkSize(), null, null);
         Recorded recorded = ledger.open(session, config.maxOpenSessionsPerPrincipal(), caller.actor(),
-                change -> append(change, chunk, staged));
+                change -> append(change, chunk, received));
         LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes in {} chunks)", id, caller.name(),
                 protocol.wireName(), chunk.filename(), group, chunk.totalSize(), chunk.totalChunks());
         return recorded;
     }
 
-    private Recorded recordInto(Caller caller, String id, NumberedChunk chunk, StagedChunk staged) {
-        return ledger.change(id, caller.actor(), change -> {
-            Optional<Chunk> existing = change.chunk(chunk.number());
-            if (existing.isPresent()) {
-                return resent(change, existing.get(), staged);
-            }
-            rules.requireOpen(change.session());
-            return append(change, chunk, staged);
-        });
-    }
-
-    /** Called under the session's row lock (or in the transaction that creates it). */
-    private Recorded append(Change change, NumberedChunk chunk, StagedChunk staged) {
+    /** Called under the session's row lock. */
+    private Recorded append(Change change, NumberedChunk chunk, Received received) {
         UploadSession session = change.session();
         String id = session.id();
         Instant now = clock.instant();
-        Chunk recorded = new Chunk(id, chunk.number(), chunk.offset(), staged.size(), staged.md5(), now);
-        boolean last = session.receivedBytes() + staged.size() == chunk.totalSize()
+        Chunk recorded = new Chunk(id, chunk.number(), chunk.offset(), received.size(), received.md5(), now);
+        boolean last = session.receivedBytes() + received.size() == chunk.totalSize()
                 && change.chunkCount() + 1 == chunk.totalChunks();
         if (last) {
             // refuse the last chunk rather than fail assembly; the client sends it again later
-            if (chunk.totalChunks() > 1) {
-                store.requireFreeSpace(chunk.totalSize());
-            }
             completion.requireNameFree(session.groupName(), session.filename());
         }
-        store.commit(staged, id, chunk.number());
-        try {
-            change.addChunk(recorded, Math.max(session.maxChunk(), chunk.number()), session.groupName(),
-                    rules.expiry(now));
-        } catch (RuntimeException e) {
-            store.deleteChunk(id, chunk.number());     // under the lock (or unseen): no one else wrote it
-            throw e;
-        }
-        LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, chunk.number(), staged.size(), chunk.offset());
+        change.addChunk(recorded, Math.max(session.maxChunk(), chunk.number()), session.groupName(),
+                rules.expiry(now));
+        change.afterCommit(() -> rules.advanced(id, received));
+        LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, chunk.number(), received.size(), chunk.offset());
         return assembleIfComplete(change, recorded);
-    }
-
-    /** A chunk the session already holds: the same bytes are a harmless retry, others a conflict. */
-    private Recorded resent(Change change, Chunk existing, StagedChunk staged) {
-        UploadSession locked = change.session();
-        if (!existing.md5().equals(staged.md5()) || existing.sizeBytes() != staged.size()) {
-            throw new UploadException(Problem.CHUNK_ORDER_INCORRECT, "chunk " + existing.chunkNumber()
-                    + " of session " + locked.id() + " was already received with different bytes");
-        }
-        LOG.debug("Session {}: chunk {} resent with the same bytes", locked.id(), existing.chunkNumber());
-        if (locked.state() != SessionState.OPEN) {
-            return new Recorded(locked, existing, false);
-        }
-        // a retry after an assembly that could not finish (disk full) gets it going again
-        return assembleIfComplete(change, existing);
     }
 
     private Recorded assembleIfComplete(Change change, Chunk chunk) {

@@ -1,7 +1,7 @@
 package io.uploads.core;
 
 import io.uploads.config.UploadsConfig;
-import io.uploads.core.ChunkStore.StagedChunk;
+import io.uploads.core.ChunkStore.Received;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.ledger.Ledger;
 import java.io.IOException;
@@ -24,15 +24,17 @@ public final class OffsetUploads {
 
     private final Ledger ledger;
     private final ChunkStore store;
+    private final WriterClaims claims;
     private final Clock clock;
     private final UploadsConfig config;
     private final UploadRules rules;
     private final Completion completion;
 
-    public OffsetUploads(Ledger ledger, ChunkStore store, UploadsConfig config, UploadRules rules,
-                         Completion completion) {
+    public OffsetUploads(Ledger ledger, ChunkStore store, WriterClaims claims, UploadsConfig config,
+                         UploadRules rules, Completion completion) {
         this.ledger = ledger;
         this.store = store;
+        this.claims = claims;
         this.clock = ledger.clock();
         this.config = config;
         this.rules = rules;
@@ -96,42 +98,44 @@ public final class OffsetUploads {
         Long total = totalAfter(session, declaredTotal);
         long limit = (total != null ? total : config.maxUploadSize().toBytes()) - session.receivedBytes();
         rules.requireDeclaredWithin(checks, limit);
-        StagedChunk staged = rules.stage(id, body, limit, checks);
+        WriterClaims.Claim claim = claims.claim(id, session.receivedBytes(), WriterClaims.TO_THE_END);
+        boolean recorded = false;
         try {
+            rules.requireOffset(offset, claim.session().receivedBytes());    // another request appended meanwhile
+            Received received = rules.write(id, offset, body, limit, checks, claim);
             UploadSession appended = ledger.change(id, caller.actor(), change -> {
+                change.releaseClaim(claim.id());
                 UploadSession locked = change.session();
                 rules.requireOpen(locked);
-                rules.requireOffset(offset, locked.receivedBytes());    // another request appended meanwhile
-                requireSameLength(locked, total, staged.size());  // another request declared it meanwhile
+                rules.requireOffset(offset, locked.receivedBytes());
+                requireSameLength(locked, total, received.size());  // another request declared it meanwhile
                 if (declaredTotal != null && locked.totalSize() == null) {
-                    rules.requireAtLeastReceived(declaredTotal, locked.receivedBytes() + staged.size());
+                    rules.requireAtLeastReceived(declaredTotal, locked.receivedBytes() + received.size());
                     change.declareTotalSize(declaredTotal);
                 }
-                if (staged.size() > 0) {
+                if (received.size() > 0) {
                     Instant now = clock.instant();
-                    Chunk chunk = new Chunk(id, locked.maxChunk() + 1, offset, staged.size(), staged.md5(), now);
-                    store.commit(staged, id, chunk.chunkNumber());
-                    try {
-                        change.addChunk(chunk, chunk.chunkNumber(), locked.groupName(), rules.expiry(now));
-                    } catch (RuntimeException e) {
-                        store.deleteChunk(id, chunk.chunkNumber());
-                        throw e;
-                    }
+                    Chunk chunk = new Chunk(id, locked.maxChunk() + 1, offset, received.size(), received.md5(), now);
+                    change.addChunk(chunk, chunk.chunkNumber(), locked.groupName(), rules.expiry(now));
+                    change.afterCommit(() -> rules.advanced(id, received));
                 }
-                if (total != null && offset + staged.size() == total) {
+                if (total != null && offset + received.size() == total) {
                     // completion follows this transaction; should it not happen, the sweep sees to it
                     change.moveTo(Stage.COMPLETION_DUE, null);
                 }
                 return change.session();
             });
-            if (staged.interrupted()) {
+            recorded = true;
+            if (received.interrupted()) {
                 LOG.info("Session {}: request body interrupted; the {} bytes that arrived are kept, offset now {}",
-                        id, staged.size(), appended.receivedBytes());
+                        id, received.size(), appended.receivedBytes());
             }
             return appended.allBytesReceived() ? completion.complete(appended, appended.groupName(), caller.actor())
                     : rules.snapshot(appended);
         } finally {
-            rules.discard(staged, id);
+            if (!recorded) {
+                claim.release();
+            }
         }
     }
 

@@ -6,17 +6,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Brings disk and database back into agreement after an unclean stop. Safe to run any number of
- * times. The database says which chunks exist; their files are checked, never trusted blindly.
+ * times. The database says which ranges of a session's file hold its bytes; the file is checked
+ * against them, never trusted blindly, and nothing outside them is ever read as the session's.
  *
  * <p>Files younger than the grace period are left alone: with several instances on one storage
  * directory they may belong to a write still in flight elsewhere.
@@ -31,44 +30,39 @@ public final class Recovery {
     private final Ledger ledger;
     private final SessionQueries sessions;
     private final ChunkStore store;
+    private final WriterClaims claims;
     private final Completion completion;
     private final Clock clock;
     private final Duration grace;
 
     /** @param clock decides which files are older than the grace period */
-    public Recovery(Ledger ledger, SessionQueries sessions, ChunkStore store, Completion completion, Clock clock,
-                    Duration grace) {
+    public Recovery(Ledger ledger, SessionQueries sessions, ChunkStore store, WriterClaims claims,
+                    Completion completion, Clock clock, Duration grace) {
         this.ledger = ledger;
         this.sessions = sessions;
         this.store = store;
+        this.claims = claims;
         this.completion = completion;
         this.clock = clock;
         this.grace = grace;
     }
 
-    public record Report(int temporaryFilesRemoved, int chunkRowsDropped, int unrecordedChunksRemoved,
-                         int sessionsCompleted, int sessionsReassembled, int sessionsFailed,
-                         int leftoverSessionsRemoved) {}
-
-    private record Repair(int rowsDropped, int unrecordedRemoved) {}
+    public record Report(int staleClaimsReleased, int chunkRowsDropped, int sessionsCompleted,
+                         int sessionsReassembled, int sessionsFailed, int leftoverFilesRemoved) {}
 
     public Report run() {
         Instant cutoff = clock.instant().minus(grace);
-        int temporary = store.deleteTemporaryFiles(cutoff);
-        int[] repaired = new int[2];
+        int staleClaims = claims.releaseStale();
+        int[] dropped = new int[1];
         forEachBatchIn(SessionState.OPEN, batch -> {
             Map<String, List<Chunk>> recorded = sessions.chunksOf(batch.stream().map(UploadSession::id).toList());
             for (UploadSession s : batch) {
-                if (intact(s.id(), recorded.getOrDefault(s.id(), List.of()), cutoff)) {
+                if (intact(s.id(), recorded.getOrDefault(s.id(), List.of()))) {
                     continue;   // after a clean stop, every session: no transaction, no row lock, no commit
                 }
-                Repair repair = reconcile(s.id(), cutoff);
-                repaired[0] += repair.rowsDropped();
-                repaired[1] += repair.unrecordedRemoved();
+                dropped[0] += reconcile(s.id());
             }
         });
-        int dropped = repaired[0];
-        int unrecorded = repaired[1];
         // a crash between a tus upload's last bytes and its completion leaves it OPEN with nothing
         // more to come, and its client takes it for finished
         int completed = completion.completeDueSessions(cutoff);
@@ -93,8 +87,6 @@ public final class Recovery {
                 }
             }
         });
-        int reassembled = assembled[0];
-        int failed = assembled[1];
         int leftovers = 0;
         List<String> onDisk = store.sessionIdsOnDisk();
         for (int from = 0; from < onDisk.size(); from += BATCH) {
@@ -103,52 +95,46 @@ public final class Recovery {
             for (String id : ids) {
                 SessionState state = states.get(id);
                 boolean stillNeeded = state != null && !state.isFinal();
-                if (!stillNeeded && store.modifiedBefore(store.sessionDir(id), cutoff)) {
+                if (!stillNeeded && store.modifiedBefore(store.sessionFile(id), cutoff)) {
                     store.deleteSession(id);
                     leftovers++;
                 }
             }
         }
-        Report report = new Report(temporary, dropped, unrecorded, completed, reassembled, failed, leftovers);
+        Report report = new Report(staleClaims, dropped[0], completed, assembled[0], assembled[1], leftovers);
         LOG.info("Recovery finished: {}", report);
         return report;
     }
 
     /**
-     * Drops chunk rows whose bytes are missing or short (the client sends them again) and chunk
-     * files that no row records. Sequential sessions keep only the intact prefix, so their next
-     * offset stays the sum of what they hold.
+     * Drops the chunk rows whose ranges the file does not hold (the client sends them again).
+     * Sequential sessions keep only the intact prefix, so their next offset stays the sum of what
+     * they hold. Bytes past the recorded ranges stay where they are: the next write of that range
+     * overwrites them, and completion cuts the file to its recorded length.
+     *
+     * @return how many chunk rows were dropped
      */
-    private Repair reconcile(String id, Instant cutoff) {
+    private int reconcile(String id) {
         return ledger.change(id, Actor.SYSTEM, change -> {
             UploadSession session = change.session();
             if (session.state() != SessionState.OPEN) {
-                return new Repair(0, 0);
+                return 0;
             }
+            long onDisk = store.fileSize(id);
             List<Chunk> kept = new ArrayList<>();
             int dropped = 0;
             boolean gap = false;
             for (Chunk c : change.chunks()) {
-                boolean intact = store.chunkFileSize(id, c.chunkNumber()) == c.sizeBytes();
+                boolean intact = c.chunkOffset() + c.sizeBytes() <= onDisk;
                 if (intact && !(gap && session.protocol().isSequential())) {
                     kept.add(c);
                     continue;
                 }
                 gap = true;
                 change.dropChunk(c.chunkNumber());
-                store.deleteChunk(id, c.chunkNumber());
                 dropped++;
                 LOG.info("Session {} recovered: chunk {} dropped, its bytes are {}", id, c.chunkNumber(),
                         intact ? "past a gap" : "missing or short");
-            }
-            Set<Integer> recorded = new HashSet<>();
-            kept.forEach(c -> recorded.add(c.chunkNumber()));
-            int unrecorded = 0;
-            for (int n : store.chunkNumbersOnDisk(id)) {
-                if (!recorded.contains(n) && store.modifiedBefore(store.chunkPath(id, n), cutoff)) {
-                    store.deleteChunk(id, n);
-                    unrecorded++;
-                }
             }
             if (dropped > 0) {
                 int maxChunk = kept.stream().mapToInt(Chunk::chunkNumber).max().orElse(0);
@@ -160,31 +146,19 @@ public final class Recovery {
                     change.moveTo(Stage.OPEN, "no longer holds every byte");
                 }
             }
-            return new Repair(dropped, unrecorded);
+            return dropped;
         });
     }
 
     /**
-     * Whether {@link #reconcile} would find nothing to repair: every recorded chunk's file has its
-     * recorded size, and no chunk file older than the cutoff lacks a row. Looked at without a lock,
-     * so that a clean start does not lock, and commit, every open session one by one (at 50,000
-     * open sessions that took minutes before the port opened); a session failing it is reconciled
-     * under its row lock, which looks again.
+     * Whether {@link #reconcile} would find nothing to repair: the session's file reaches the end
+     * of every recorded range. Looked at without a lock, so that a clean start does not lock, and
+     * commit, every open session one by one (at 50,000 open sessions that took minutes before the
+     * port opened); a session failing it is reconciled under its row lock, which looks again.
      */
-    private boolean intact(String id, List<Chunk> recorded, Instant cutoff) {
-        Set<Integer> numbers = new HashSet<>();
-        for (Chunk c : recorded) {
-            if (store.chunkFileSize(id, c.chunkNumber()) != c.sizeBytes()) {
-                return false;
-            }
-            numbers.add(c.chunkNumber());
-        }
-        for (int n : store.chunkNumbersOnDisk(id)) {
-            if (!numbers.contains(n) && store.modifiedBefore(store.chunkPath(id, n), cutoff)) {
-                return false;
-            }
-        }
-        return true;
+    private boolean intact(String id, List<Chunk> recorded) {
+        long end = recorded.stream().mapToLong(c -> c.chunkOffset() + c.sizeBytes()).max().orElse(0);
+        return end == 0 || store.fileSize(id) >= end;
     }
 
     /** Every session in {@code state}, a batch at a time, in id order. */

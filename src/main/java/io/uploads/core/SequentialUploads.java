@@ -1,7 +1,7 @@
 package io.uploads.core;
 
 import io.uploads.config.UploadsConfig;
-import io.uploads.core.ChunkStore.StagedChunk;
+import io.uploads.core.ChunkStore.Received;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.ledger.Ledger;
 import java.io.InputStream;
@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
  * first chunk opens the session, each later one must be the next number, or the last one again
  * with the same bytes (a retry after a lost answer).
  *
- * <p>Order of a chunk write: stream the body to a temporary file (md5 on the way, no lock held)
- * → fsync → lock the session row → check it still accepts this chunk → rename the file into place
- * → insert the chunk row and advance the session → commit. A chunk row therefore never exists
- * without its bytes, and a row lock is never held while reading a socket.
+ * <p>Order of a chunk write: claim the session's file from the next offset on (a second writer is
+ * refused before its body is read) → stream the body into the file at that offset (md5 on the
+ * way, no row lock held) → fsync → lock the session row → check it still accepts this chunk →
+ * insert the chunk row, advance the session and give up the claim → commit. A chunk row therefore
+ * never exists without its bytes, and a row lock is never held while reading a socket.
  */
 public final class SequentialUploads {
 
@@ -29,13 +30,16 @@ public final class SequentialUploads {
 
     private final Ledger ledger;
     private final ChunkStore store;
+    private final WriterClaims claims;
     private final Clock clock;
     private final UploadsConfig config;
     private final UploadRules rules;
 
-    public SequentialUploads(Ledger ledger, ChunkStore store, UploadsConfig config, UploadRules rules) {
+    public SequentialUploads(Ledger ledger, ChunkStore store, WriterClaims claims, UploadsConfig config,
+                             UploadRules rules) {
         this.ledger = ledger;
         this.store = store;
+        this.claims = claims;
         this.clock = ledger.clock();
         this.config = config;
         this.rules = rules;
@@ -43,7 +47,7 @@ public final class SequentialUploads {
 
     /** Creates a session whose first chunk is {@code body}; nothing is kept if the chunk is refused. */
     public SessionSnapshot start(Caller caller, Protocol protocol, String filename, @Nullable String group,
-                                           InputStream body, ChunkChecks checks, long maxBytes) {
+                                 InputStream body, ChunkChecks checks, long maxBytes) {
         Filenames.requireValid(filename);
         String groupName = caller.groupFor(group);
         rules.requireRoomForSession(caller);
@@ -52,32 +56,27 @@ public final class SequentialUploads {
         }
         long limit = Math.min(maxBytes, config.maxUploadSize().toBytes());
         rules.requireDeclaredWithin(checks, limit);
+        // nobody else knows this id yet: no claim is needed to write its file
         String id = UUID.randomUUID().toString();
-        StagedChunk staged;
         try {
-            staged = rules.stage(id, body, limit, checks);
-        } catch (RuntimeException e) {
-            store.deleteSession(id);    // the directory staging made for a session that never was
-            throw e;
-        }
-        Instant now = clock.instant();
-        UploadSession fresh = new UploadSession(id, caller.name(), groupName, filename, protocol, SessionState.OPEN,
-                null, null, 0, 0, now, now, rules.expiry(now), null, null, null, null, null, null, null);
-        Chunk first = new Chunk(id, 1, 0, staged.size(), staged.md5(), now);
-        UploadSession session;
-        try {
-            session = ledger.open(fresh, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
-                store.commit(staged, id, 1);
+            Received received = rules.write(id, 0, body, limit, checks, ChunkStore.Progress.NONE);
+            Instant now = clock.instant();
+            UploadSession fresh = new UploadSession(id, caller.name(), groupName, filename, protocol,
+                    SessionState.OPEN, null, null, 0, 0, now, now, rules.expiry(now), null, null, null, null, null,
+                    null, null);
+            Chunk first = new Chunk(id, 1, 0, received.size(), received.md5(), now);
+            UploadSession session = ledger.open(fresh, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
                 change.addChunk(first, 1, groupName, rules.expiry(now));
+                change.afterCommit(() -> rules.advanced(id, received));
                 return change.session();
             });
+            LOG.info("Session {} created by {} via {}: {} in group {}", id, caller.name(), protocol.wireName(),
+                    filename, groupName);
+            return new SessionSnapshot(session, Optional.of(first));
         } catch (RuntimeException e) {
-            store.deleteSession(id);    // nobody else can know this id yet
+            store.deleteSession(id);
             throw e;
         }
-        LOG.info("Session {} created by {} via {}: {} in group {}", id, caller.name(), protocol.wireName(),
-                filename, groupName);
-        return new SessionSnapshot(session, Optional.of(first));
     }
 
     /**
@@ -85,58 +84,66 @@ public final class SequentialUploads {
      * (acknowledged unchanged if its bytes are the same, so a retry after a lost answer succeeds).
      */
     public SessionSnapshot append(Caller caller, String id, @Nullable String filename, int number,
-                                            @Nullable String group, InputStream body, ChunkChecks checks) {
+                                  @Nullable String group, InputStream body, ChunkChecks checks) {
         UploadSession session = rules.owned(caller, id, filename);
         rules.requireProtocol(session, Protocol.RESUMABLES);
         rules.requireOpen(session);
         String groupName = group == null ? session.groupName() : caller.groupFor(group);
         requireInOrder(session, number);
-        boolean resend = number == session.maxChunk();
-        if (checks.offset() != null) {
-            long expectedOffset = resend ? rules.lastChunkOf(session).map(Chunk::chunkOffset).orElse(0L) : session.receivedBytes();
-            rules.requireOffset(checks.offset(), expectedOffset);
+        if (number == session.maxChunk()) {
+            return resent(session, number, body, checks);
         }
-        long limit = resend
-                ? config.maxChunkSize().toBytes()
-                : Math.min(config.maxChunkSize().toBytes(), config.maxUploadSize().toBytes() - session.receivedBytes());
+        if (checks.offset() != null) {
+            rules.requireOffset(checks.offset(), session.receivedBytes());
+        }
+        long limit = Math.min(config.maxChunkSize().toBytes(),
+                config.maxUploadSize().toBytes() - session.receivedBytes());
         rules.requireDeclaredWithin(checks, limit);
-        StagedChunk staged = rules.stage(id, body, limit, checks);
+        WriterClaims.Claim claim = claims.claim(id, session.receivedBytes(), WriterClaims.TO_THE_END);
+        long offset = claim.session().receivedBytes();
+        boolean recorded = false;
         try {
-            return ledger.change(id, caller.actor(), change -> {
+            requireNext(claim.session(), number);
+            Received received = rules.write(id, offset, body, limit, checks, claim);
+            SessionSnapshot snapshot = ledger.change(id, caller.actor(), change -> {
+                change.releaseClaim(claim.id());
                 UploadSession locked = change.session();
                 rules.requireOpen(locked);
-                if (number == locked.maxChunk()) {
-                    Chunk existing = change.chunk(number).orElseThrow();
-                    if (existing.md5().equals(staged.md5()) && existing.sizeBytes() == staged.size()) {
-                        LOG.debug("Session {}: chunk {} resent with the same bytes", id, number);
-                        return new SessionSnapshot(locked, Optional.of(existing));
-                    }
-                    throw new UploadException(Problem.CHUNK_ORDER_INCORRECT, "chunk_order_incorrect: chunk " + number
-                            + " was already received with different bytes; expected chunk " + (number + 1));
-                }
-                requireInOrder(locked, number);
-                if (checks.offset() != null) {
-                    rules.requireOffset(checks.offset(), locked.receivedBytes());
-                }
-                if (locked.receivedBytes() + staged.size() > config.maxUploadSize().toBytes()) {
+                requireNext(locked, number);
+                if (offset + received.size() > config.maxUploadSize().toBytes()) {
                     throw new UploadException(Problem.TOO_LARGE,
                             "upload would exceed the limit of " + config.maxUploadSize().toBytes() + " bytes");
                 }
                 Instant now = clock.instant();
-                Chunk chunk = new Chunk(id, number, locked.receivedBytes(), staged.size(), staged.md5(), now);
-                store.commit(staged, id, number);
-                try {
-                    change.addChunk(chunk, number, groupName, rules.expiry(now));
-                } catch (RuntimeException e) {
-                    store.deleteChunk(id, number);     // still under the lock: no one else wrote it
-                    throw e;
-                }
-                LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, number, chunk.sizeBytes(), chunk.chunkOffset());
+                Chunk chunk = new Chunk(id, number, offset, received.size(), received.md5(), now);
+                change.addChunk(chunk, number, groupName, rules.expiry(now));
+                change.afterCommit(() -> rules.advanced(id, received));
+                LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, number, chunk.sizeBytes(), offset);
                 return new SessionSnapshot(change.session(), Optional.of(chunk));
             });
+            recorded = true;
+            return snapshot;
         } finally {
-            rules.discard(staged, id);
+            if (!recorded) {
+                claim.release();
+            }
         }
+    }
+
+    /** The last chunk sent again: the same bytes are acknowledged, others refused; nothing is written. */
+    private SessionSnapshot resent(UploadSession session, int number, InputStream body, ChunkChecks checks) {
+        Chunk existing = rules.lastChunkOf(session).orElseThrow();
+        if (checks.offset() != null) {
+            rules.requireOffset(checks.offset(), existing.chunkOffset());
+        }
+        rules.requireDeclaredWithin(checks, config.maxChunkSize().toBytes());
+        Received received = rules.digestOnly(existing.chunkOffset(), body, config.maxChunkSize().toBytes(), checks);
+        if (!existing.md5().equals(received.md5()) || existing.sizeBytes() != received.size()) {
+            throw new UploadException(Problem.CHUNK_ORDER_INCORRECT, "chunk_order_incorrect: chunk " + number
+                    + " was already received with different bytes; expected chunk " + (number + 1));
+        }
+        LOG.debug("Session {}: chunk {} resent with the same bytes", session.id(), number);
+        return new SessionSnapshot(session, Optional.of(existing));
     }
 
     private static void requireInOrder(UploadSession session, int number) {
@@ -144,6 +151,14 @@ public final class SequentialUploads {
         if (number != expected && number != session.maxChunk()) {
             throw new UploadException(Problem.CHUNK_ORDER_INCORRECT,
                     "chunk_order_incorrect: expected chunk " + expected + ", got chunk " + number);
+        }
+    }
+
+    /** Under the claim: another request may have recorded this chunk since it was checked. */
+    private static void requireNext(UploadSession session, int number) {
+        if (number != session.maxChunk() + 1) {
+            throw new UploadException(Problem.CHUNK_ORDER_INCORRECT,
+                    "chunk_order_incorrect: expected chunk " + (session.maxChunk() + 1) + ", got chunk " + number);
         }
     }
 }

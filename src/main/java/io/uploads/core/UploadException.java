@@ -24,6 +24,8 @@ public final class UploadException extends RuntimeException {
         SESSION_NOT_OPEN,
         /** Another request changed the session while this one's body arrived; nothing was kept. */
         CONCURRENT_CHANGE,
+        /** Another request holds the writer claim on this range of the session; its body was not read. */
+        WRITER_BUSY,
         /** The session was idle past its time to live; its bytes are gone or about to be. */
         SESSION_EXPIRED,
         ASSEMBLY_IN_PROGRESS,

@@ -1,11 +1,12 @@
 package io.uploads.core;
 
 import io.uploads.config.UploadsConfig;
-import io.uploads.core.ChunkStore.StagedChunk;
+import io.uploads.core.ChunkStore.Received;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.db.SessionQueries;
 import io.uploads.ledger.Ledger;
 import java.io.InputStream;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,19 +17,22 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The checks and steps every use case of uploads shares: whose a session is, whether it still
- * takes bytes, the limits, staging a body durably before any lock is taken, and what a client is
+ * takes bytes, the limits, writing a body durably before any row lock is taken, and what a client is
  * shown of a session. Reads only; changes go through the {@link Ledger}.
  */
 public final class UploadRules {
 
     private final SessionQueries sessions;
     private final ChunkStore store;
+    private final RunningDigests digests;
     private final Clock clock;
     private final UploadsConfig config;
 
-    public UploadRules(SessionQueries sessions, ChunkStore store, Clock clock, UploadsConfig config) {
+    public UploadRules(SessionQueries sessions, ChunkStore store, RunningDigests digests, Clock clock,
+                       UploadsConfig config) {
         this.sessions = sessions;
         this.store = store;
+        this.digests = digests;
         this.clock = clock;
         this.config = config;
     }
@@ -108,35 +112,50 @@ public final class UploadRules {
         }
     }
 
-    /** Receives a chunk's bytes into a durable temporary file; refusals keep nothing. */
-    StagedChunk stage(String id, InputStream body, long limit, ChunkChecks checks) {
+    /**
+     * Writes a chunk's bytes into the session's file at {@code offset} and fsyncs them, checked
+     * as the client asked; the whole file's running SHA-256 is carried along when the bytes
+     * continue it. The caller holds the writer claim on the range (or nobody else knows the
+     * session yet). A refused body leaves nothing recorded; what it wrote lies outside every
+     * recorded range.
+     */
+    Received write(String id, long offset, InputStream body, long limit, ChunkChecks checks, ChunkStore.Progress progress) {
+        MessageDigest sha256 = digests.continuing(id, offset);
+        Received received = store.write(id, offset, body, reading(limit, checks), sha256, progress);
+        requireAsChecked(received, checks);
+        return received;
+    }
+
+    /** Reads a chunk sent again only for its digests: recorded bytes are compared, never rewritten. */
+    Received digestOnly(long offset, InputStream body, long limit, ChunkChecks checks) {
+        Received received = store.digestOnly(body, offset, reading(limit, checks));
+        requireAsChecked(received, checks);
+        return received;
+    }
+
+    /** Once the bytes' row committed, the session's running digest reaches past them. */
+    void advanced(String id, Received received) {
+        digests.advanced(id, received.offset(), received.end(), received.sha256());
+    }
+
+    private static ChunkStore.Reading reading(long limit, ChunkChecks checks) {
         Checksum checksum = checks.checksum();
         String otherDigest = checksum == null || checksum.isMd5() ? null : checksum.algorithm();
         boolean keepInterrupted = checks.keepInterrupted() && checksum == null;
-        StagedChunk staged = store.stage(id, body, limit, checks.declaredLength(), otherDigest, keepInterrupted);
-        if (staged.size() == 0 && !checks.emptyAllowed()) {
-            store.discard(staged);
+        return new ChunkStore.Reading(limit, checks.declaredLength(), otherDigest, keepInterrupted);
+    }
+
+    private static void requireAsChecked(Received received, ChunkChecks checks) {
+        if (received.size() == 0 && !checks.emptyAllowed()) {
             throw new UploadException(Problem.INVALID_REQUEST, "the chunk is empty");
         }
+        Checksum checksum = checks.checksum();
         if (checksum != null) {
-            byte[] actual = checksum.isMd5() ? HexFormat.of().parseHex(staged.md5()) : staged.digest();
+            byte[] actual = checksum.isMd5() ? HexFormat.of().parseHex(received.md5()) : received.digest();
             if (!checksum.matches(actual)) {
-                store.discard(staged);
                 throw new UploadException(Problem.CHECKSUM_MISMATCH, checksum.algorithm().toLowerCase(Locale.ROOT)
                         + " of the chunk is " + HexFormat.of().formatHex(actual) + ", not " + checksum.expectedHex());
             }
-        }
-        return staged;
-    }
-
-    /**
-     * Drops a staged chunk that was not moved into place (no-op if it was). Staging re-creates the
-     * session's directory, so if the session finished meanwhile, the directory goes too.
-     */
-    void discard(StagedChunk staged, String sessionId) {
-        boolean refused = store.discard(staged);
-        if (refused && sessions.find(sessionId).map(s -> s.state().isFinal()).orElse(false)) {
-            store.deleteSession(sessionId);
         }
     }
 

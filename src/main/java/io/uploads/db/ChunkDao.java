@@ -31,6 +31,10 @@ public interface ChunkDao {
     @SqlQuery("SELECT COUNT(*) FROM upload_chunk WHERE session_id = :sessionId")
     int count(String sessionId);
 
+    /** Where the session's recorded bytes end: 0 when it has none. */
+    @SqlQuery("SELECT COALESCE(MAX(chunk_offset + size_bytes), 0) FROM upload_chunk WHERE session_id = :sessionId")
+    long recordedEnd(String sessionId);
+
     @SqlUpdate("DELETE FROM upload_chunk WHERE session_id = :sessionId AND chunk_number = :chunkNumber")
     boolean delete(String sessionId, int chunkNumber);
 }

@@ -9,6 +9,7 @@ import io.uploads.core.UploadException;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.core.UploadSession;
 import io.uploads.db.ChunkDao;
+import io.uploads.db.ClaimDao;
 import io.uploads.db.SessionDao;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class Change {
 
     private final SessionDao sessions;
     private final ChunkDao chunks;
+    private final ClaimDao claims;
     private final Clock clock;
     private final Actor actor;
     private final String id;
@@ -42,6 +44,7 @@ public final class Change {
     Change(Handle h, Clock clock, Actor actor, UploadSession locked) {
         this.sessions = h.attach(SessionDao.class);
         this.chunks = h.attach(ChunkDao.class);
+        this.claims = h.attach(ClaimDao.class);
         this.clock = clock;
         this.actor = actor;
         this.id = locked.id();
@@ -76,6 +79,17 @@ public final class Change {
         chunksAdded.add(chunk);
         write(sessions.recordProgress(id, maxChunk, session().receivedBytes() + chunk.sizeBytes(), group,
                 chunk.receivedAt(), expiresAt));
+    }
+
+    /**
+     * Gives up the writer claim under which the bytes being recorded were written. Refused when
+     * the claim is gone: it expired, so another writer may have written the same range since.
+     */
+    public void releaseClaim(String claimId) {
+        if (claims.delete(claimId) == 0) {
+            throw new UploadException(Problem.CONCURRENT_CHANGE, "the writer claim on session " + id
+                    + " expired while the body arrived; send the chunk again");
+        }
     }
 
     /** Recovery: forgets a chunk whose bytes are missing on disk. */

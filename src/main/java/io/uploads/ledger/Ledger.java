@@ -8,14 +8,20 @@ import io.uploads.core.UploadException;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.core.UploadSession;
 import io.uploads.db.AuditDao;
+import io.uploads.db.ChunkDao;
+import io.uploads.db.ClaimDao;
 import io.uploads.db.Database;
 import io.uploads.db.QuotaDao;
 import io.uploads.db.SessionDao;
 import io.uploads.db.TokenDao;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -30,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * changed, and commits them together; work on disk that depends on the commit runs after it.
  *
  * <p>Lock order, in every transaction, so that no two can wait for each other: the session row
- * ({@code SELECT ... FOR UPDATE}), then the principal's quota row (only when a session is opened),
- * then the audit chain's head, always last and held only for the few statements before commit.
+ * ({@code SELECT ... FOR UPDATE}), then its writer claims (taken and given up only under the
+ * session's row lock; a writer renews its own claim's row holding nothing else), then the
+ * principal's quota row (only when a session is opened), then the audit chain's head, always last
+ * and held only for the few statements before commit.
  *
  * <p>Once a transaction has committed, its {@link LedgerEvents} listener is told what it wrote
  * (metrics count from there, so they never count a change that was rolled back).
@@ -99,6 +107,58 @@ public final class Ledger {
             Change change = new Change(h, clock, actor, locked);
             return finish(h, change, work.apply(change));
         });
+    }
+
+    /**
+     * A writer's claim on [start, end) of a session's file until {@code expiresAt}: refused with
+     * WRITER_BUSY while a live claim overlaps it; claims past their time are removed on the way.
+     *
+     * @return the claim's id and the session as it was when the claim was taken
+     */
+    public Claimed claim(String sessionId, long start, long end, String holder, Instant expiresAt) {
+        return inTransaction(h -> {
+            UploadSession locked = h.attach(SessionDao.class).lock(sessionId)
+                    .orElseThrow(() -> new UploadException(Problem.NOT_FOUND, "no upload session " + sessionId));
+            ClaimDao claims = h.attach(ClaimDao.class);
+            claims.deleteExpired(sessionId, clock.instant());
+            if (claims.countOverlapping(sessionId, start, end) > 0) {
+                throw new UploadException(Problem.WRITER_BUSY, "another request is writing to session " + sessionId
+                        + "; try again shortly");
+            }
+            String id = UUID.randomUUID().toString();
+            claims.insert(id, sessionId, start, end, holder, expiresAt);
+            return new Claimed(id, locked);
+        });
+    }
+
+    /** A claim taken, and the session as it was then. */
+    public record Claimed(String claimId, UploadSession session) {}
+
+    /** Keeps a claim alive; false when it is gone (it expired and another writer removed it). */
+    public boolean renewClaim(String claimId, Instant expiresAt) {
+        return jdbi.withExtension(ClaimDao.class, claims -> claims.renew(claimId, expiresAt)) > 0;
+    }
+
+    /**
+     * Gives up a claim whose bytes were not recorded (recording them gives it up in their
+     * transaction). If it was the session's last live claim, {@code lastWriter} is told where the
+     * recorded bytes end, under the session's row lock: nobody is writing to the file then, and
+     * nobody can record or claim until the transaction ends.
+     */
+    public void releaseClaim(String sessionId, String claimId, LongConsumer lastWriter) {
+        jdbi.useTransaction(h -> {
+            h.attach(SessionDao.class).lock(sessionId);
+            ClaimDao claims = h.attach(ClaimDao.class);
+            if (claims.delete(claimId) > 0 && claims.count(sessionId) == 0) {
+                lastWriter.accept(h.attach(ChunkDao.class).recordedEnd(sessionId));
+            }
+        });
+    }
+
+    /** Recovery: removes the claims whose holders stopped renewing them, or are known to be gone. */
+    public int releaseStaleClaims(Predicate<String> holderGone) {
+        return jdbi.withExtension(ClaimDao.class, claims -> claims.deleteAllExpired(clock.instant())
+                + claims.holders().stream().filter(holderGone).mapToInt(claims::deleteHeldBy).sum());
     }
 
     /** An event about no session (authentication denied), in a transaction of its own. */

@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,16 +35,57 @@ class AssemblerTest {
     }
 
     @Test
-    void concatenatesChunksAndHashesThemOnce() throws IOException {
+    void linksTheSessionsFileUnderItsFinalNameWithoutACopy() throws IOException {
         byte[] file = bytes(700_000);
         UploadSession session = sessionWithChunks("s1", file, 3);
+        Path sessionFile = new ChunkStore(root, 0).sessionFile("s1");
 
         Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 3));
 
         assertThat(placed.relativePath()).isEqualTo("files/g/data.bin");
         assertThat(Files.readAllBytes(root.resolve(placed.relativePath()))).isEqualTo(file);
+        assertThat(Files.isSameFile(root.resolve(placed.relativePath()), sessionFile)).as("one inode, no copy").isTrue();
         assertThat(placed.sha256()).isEqualTo(TestFiles.sha256(file));
         assertThat(placed.size()).isEqualTo(file.length);
+    }
+
+    @Test
+    void bytesPastTheRecordedOnesAreCutOff() throws IOException {
+        byte[] file = bytes(5000);
+        UploadSession session = sessionWithChunks("s5", file, 2);
+        Files.write(new ChunkStore(root, 0).sessionFile("s5"), new byte[77], StandardOpenOption.APPEND);
+
+        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 2));
+
+        assertThat(Files.readAllBytes(root.resolve(placed.relativePath()))).isEqualTo(file);
+        assertThat(placed.sha256()).isEqualTo(TestFiles.sha256(file));
+    }
+
+    @Test
+    void theRunningDigestIsUsedAndReadOnFromWhereItStops() throws IOException {
+        byte[] file = bytes(9000);
+        UploadSession session = sessionWithChunks("s6", file, 3);
+        RunningDigests digests = new RunningDigests();
+        java.security.MessageDigest firstThird = digests.continuing("s6", 0);
+        firstThird.update(file, 0, 3000);
+        digests.advanced("s6", 0, 3000, firstThird);
+
+        Assembler.Placed placed = new Assembler(new ChunkStore(root, 0), digests, ExistingFilePolicy.rename)
+                .assemble(session, chunksOf(session, file, 3));
+
+        assertThat(placed.sha256()).isEqualTo(TestFiles.sha256(file));
+    }
+
+    @Test
+    void chunksThatLeaveAGapMakeTheBytesUnusable() {
+        byte[] file = bytes(3000);
+        UploadSession session = sessionWithChunks("s7", file, 3);
+        List<Chunk> gap = new ArrayList<>(chunksOf(session, file, 3));
+        gap.remove(1);
+
+        assertThatThrownBy(() -> assembler(ExistingFilePolicy.rename).assemble(session, gap))
+                .isInstanceOfSatisfying(UploadException.class,
+                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.BYTES_UNUSABLE));
     }
 
     @Test
@@ -86,10 +128,12 @@ class AssemblerTest {
     }
 
     @Test
-    void aMissingChunkMakesTheBytesUnusable() throws IOException {
+    void aShortFileMakesTheBytesUnusable() throws IOException {
         byte[] file = bytes(1000);
         UploadSession session = sessionWithChunks("s4", file, 2);
-        Files.delete(new ChunkStore(root, 0).chunkPath("s4", 2));
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(new ChunkStore(root, 0).sessionFile("s4").toFile(), "rw")) {
+            f.setLength(999);
+        }
 
         assertThatThrownBy(() -> assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 2)))
                 .isInstanceOfSatisfying(UploadException.class,
@@ -98,16 +142,17 @@ class AssemblerTest {
     }
 
     private Assembler assembler(ExistingFilePolicy policy) {
-        return new Assembler(new ChunkStore(root, 0), policy);
+        return new Assembler(new ChunkStore(root, 0), new RunningDigests(), policy);
     }
 
-    /** Writes {@code parts} chunk files for a session holding {@code file}. */
+    /** Writes {@code parts} chunks, last first, into the file of a session holding {@code file}. */
     private UploadSession sessionWithChunks(String id, byte[] file, int parts) {
-        ChunkStore store = new ChunkStore(root, 0);
+        ChunkStore store = ChunkStore.open(root, 0);
         int size = (file.length + parts - 1) / parts;
-        for (int n = 1, from = 0; from < file.length; n++, from += size) {
+        for (int from = (parts - 1) * size; from >= 0; from -= size) {
             byte[] part = Arrays.copyOfRange(file, from, Math.min(file.length, from + size));
-            store.commit(store.stage(id, new ByteArrayInputStream(part), part.length, part.length), id, n);
+            store.write(id, from, new ByteArrayInputStream(part), new ChunkStore.Reading(part.length, part.length, null,
+                    false), null, ChunkStore.Progress.NONE);
         }
         return new UploadSession(id, "alice", "g", "data.bin", Protocol.RESUMABLES, SessionState.ASSEMBLING, null, null,
                 parts, file.length, T0, T0, T0, null, null, null, null, null, null, null);

@@ -3,15 +3,18 @@ package io.uploads.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.uploads.core.ChunkStore.Reading;
+import io.uploads.core.ChunkStore.Received;
 import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,101 +28,137 @@ class ChunkStoreTest {
     Path root;
 
     private ChunkStore store() {
-        return new ChunkStore(root, 0);
+        return ChunkStore.open(root, 0);
+    }
+
+    private static Reading upTo(long max, long expected) {
+        return new Reading(max, expected, null, false);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 256 * 1024, 256 * 1024 + 1, 1_000_000})
-    void stagesTheBytesWithTheirMd5(int size) throws IOException {
-        byte[] bytes = new byte[size];
-        new Random(size).nextBytes(bytes);
+    void writesTheBytesAtTheirOffsetWithTheirMd5(int size) throws IOException {
+        byte[] bytes = bytes(size, size);
+        ChunkStore store = store();
 
-        ChunkStore.StagedChunk staged = store().stage(SESSION, new ByteArrayInputStream(bytes), size, size);
+        Received received = store.write(SESSION, 100, new ByteArrayInputStream(bytes), upTo(size, size), null,
+                ChunkStore.Progress.NONE);
 
-        assertThat(staged.size()).isEqualTo(size);
-        assertThat(staged.md5()).isEqualTo(TestFiles.md5(bytes));
-        assertThat(Files.readAllBytes(staged.file())).isEqualTo(bytes);
-        assertThat(staged.file().getFileName().toString()).endsWith(".part");
+        assertThat(received.offset()).isEqualTo(100);
+        assertThat(received.size()).isEqualTo(size);
+        assertThat(received.md5()).isEqualTo(TestFiles.md5(bytes));
+        byte[] onDisk = Files.readAllBytes(store.sessionFile(SESSION));
+        assertThat(onDisk).hasSize(size == 0 ? 0 : 100 + size);    // writing nothing does not make the file longer
+        assertThat(Arrays.copyOfRange(onDisk, Math.min(100, onDisk.length), onDisk.length)).isEqualTo(bytes);
     }
 
     @Test
-    void commitMovesTheChunkUnderItsNumber() throws IOException {
+    void chunksWrittenOutOfOrderMakeTheFileAndTheRunningDigestItsSha256() throws Exception {
+        byte[] file = bytes(3000, 1);
         ChunkStore store = store();
-        ChunkStore.StagedChunk staged = store.stage(SESSION, new ByteArrayInputStream(new byte[] {1, 2, 3}), 3, -1);
+        MessageDigest running = MessageDigest.getInstance("SHA-256");
 
-        store.commit(staged, SESSION, 7);
+        store.write(SESSION, 2000, new ByteArrayInputStream(file, 2000, 1000), upTo(1000, 1000), null, ChunkStore.Progress.NONE);
+        store.write(SESSION, 0, new ByteArrayInputStream(file, 0, 1000), upTo(1000, 1000), running, ChunkStore.Progress.NONE);
+        store.write(SESSION, 1000, new ByteArrayInputStream(file, 1000, 1000), upTo(1000, 1000), running, ChunkStore.Progress.NONE);
 
-        assertThat(staged.file()).doesNotExist();
-        assertThat(Files.readAllBytes(store.chunkPath(SESSION, 7))).containsExactly(1, 2, 3);
-        assertThat(store.chunkNumbersOnDisk(SESSION)).containsExactly(7);
-        assertThat(store.chunkFileSize(SESSION, 7)).isEqualTo(3);
-        assertThat(store.chunkFileSize(SESSION, 8)).isEqualTo(-1);
+        assertThat(Files.readAllBytes(store.sessionFile(SESSION))).isEqualTo(file);
+        running.update(file, 2000, 1000);
+        assertThat(HexFormat.of().formatHex(running.digest())).isEqualTo(TestFiles.sha256(file));
+    }
+
+    @Test
+    void aDigestOnlyReadWritesNothing() {
+        ChunkStore store = store();
+        byte[] bytes = bytes(500, 2);
+
+        Received received = store.digestOnly(new ByteArrayInputStream(bytes), 0, upTo(500, 500));
+
+        assertThat(received.md5()).isEqualTo(TestFiles.md5(bytes));
+        assertThat(store.fileSize(SESSION)).isEqualTo(-1);
+        assertThat(store.sessionIdsOnDisk()).isEmpty();
     }
 
     @ParameterizedTest
     @ValueSource(ints = {11, 1_000_000})
-    void refusesMoreThanTheLimitAndKeepsNothing(int size) {
-        assertThatThrownBy(() -> store().stage(SESSION, new ByteArrayInputStream(new byte[size]), 10, -1))
+    void refusesMoreThanTheLimit(int size) {
+        assertThatThrownBy(() -> store().write(SESSION, 0, new ByteArrayInputStream(new byte[size]), upTo(10, -1),
+                null, ChunkStore.Progress.NONE))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.TOO_LARGE));
-        assertThat(partFiles()).isEmpty();
     }
 
     @Test
-    void aBodyShorterThanDeclaredIsIncompleteAndKeepsNothing() {
-        assertThatThrownBy(() -> store().stage(SESSION, new ByteArrayInputStream(new byte[5]), 100, 6))
+    void aBodyShorterThanDeclaredIsIncomplete() {
+        assertThatThrownBy(() -> store().write(SESSION, 0, new ByteArrayInputStream(new byte[5]), upTo(100, 6),
+                null, ChunkStore.Progress.NONE))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.INCOMPLETE_BODY));
-        assertThat(partFiles()).isEmpty();
     }
 
     @Test
-    void aConnectionThatBreaksMidBodyIsIncompleteAndKeepsNothing() {
-        InputStream breaking = new InputStream() {
-            private int sent;
-
-            @Override
-            public int read() throws IOException {
-                if (sent++ < 1000) {
-                    return 42;
-                }
-                throw new IOException("Early EOF");
-            }
-        };
-
-        assertThatThrownBy(() -> store().stage(SESSION, breaking, 1_000_000, -1))
+    void aConnectionThatBreaksMidBodyIsIncompleteUnlessTheProtocolKeepsWhatArrived() {
+        assertThatThrownBy(() -> store().write(SESSION, 0, breakingAfter(1000), upTo(1_000_000, -1), null,
+                ChunkStore.Progress.NONE))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.INCOMPLETE_BODY));
-        assertThat(partFiles()).isEmpty();
+
+        Received kept = store().write(SESSION, 0, breakingAfter(1000), new Reading(1_000_000, 5000, null, true),
+                null, ChunkStore.Progress.NONE);
+
+        assertThat(kept.interrupted()).isTrue();
+        assertThat(kept.size()).isEqualTo(1000);
+    }
+
+    @Test
+    void truncateCutsBytesPastTheGivenLengthOnly() {
+        ChunkStore store = store();
+        store.write(SESSION, 0, new ByteArrayInputStream(new byte[1000]), upTo(1000, 1000), null, ChunkStore.Progress.NONE);
+
+        store.truncate(SESSION, 2000);
+        assertThat(store.fileSize(SESSION)).isEqualTo(1000);
+        store.truncate(SESSION, 400);
+        assertThat(store.fileSize(SESSION)).isEqualTo(400);
+        store.truncate("no-such-session", 0);
+        assertThat(store.fileSize("no-such-session")).isEqualTo(-1);
+    }
+
+    @Test
+    void progressIsToldAfterEveryBufferWritten() {
+        int[] told = new int[1];
+        store().write(SESSION, 0, new ByteArrayInputStream(new byte[1_000_000]), upTo(1_000_000, -1), null,
+                () -> told[0]++);
+
+        assertThat(told[0]).isEqualTo(4);    // 256 KiB buffers
     }
 
     @Test
     void refusesWorkWhenFreeSpaceWouldFallBelowTheMinimum() {
         ChunkStore greedy = new ChunkStore(root, Long.MAX_VALUE / 2);
 
-        assertThatThrownBy(() -> greedy.stage(SESSION, new ByteArrayInputStream(new byte[1]), 10, 1))
+        assertThatThrownBy(() -> greedy.write(SESSION, 0, new ByteArrayInputStream(new byte[1]), upTo(10, 1), null,
+                ChunkStore.Progress.NONE))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.STORAGE_FULL));
     }
 
-    @Test
-    void deletesOnlyTemporaryFilesOlderThanTheCutoff() throws IOException {
-        ChunkStore store = store();
-        Files.createDirectories(store.sessionDir(SESSION));
-        Path part = Files.write(store.sessionDir(SESSION).resolve("x.part"), new byte[1]);
-        Path chunk = Files.write(store.chunkPath(SESSION, 1), new byte[1]);
+    private static InputStream breakingAfter(int bytes) {
+        return new InputStream() {
+            private int sent;
 
-        assertThat(store.deleteTemporaryFiles(Instant.now().minusSeconds(3600))).isZero();
-        assertThat(store.deleteTemporaryFiles(Instant.now().plusSeconds(1))).isEqualTo(1);
-        assertThat(part).doesNotExist();
-        assertThat(chunk).exists();
+            @Override
+            public int read() throws IOException {
+                if (sent++ < bytes) {
+                    return 42;
+                }
+                throw new IOException("Early EOF");
+            }
+        };
     }
 
-    private Stream<Path> partFiles() {
-        try {
-            return Files.walk(root).filter(p -> p.toString().endsWith(".part")).toList().stream();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
     }
 }

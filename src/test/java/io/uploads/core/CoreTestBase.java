@@ -36,13 +36,16 @@ abstract class CoreTestBase extends DatabaseTestBase {
     UploadRules rules;
     SequentialUploads sequential;
     OffsetUploads offsets;
+    NumberedChunks numbered;
     Completion completion;
+    WriterClaims claims;
     ClientSessions clientSessions;
     Expiry expiry;
 
     @BeforeEach
     void freshStorageAndTables() throws IOException {
         // recovery and expiry look at every session, so each test starts from none
+        jdbi.useHandle(h -> h.execute("DELETE FROM writer_claim"));
         jdbi.useHandle(h -> h.execute("DELETE FROM upload_chunk"));
         jdbi.useHandle(h -> h.execute("DELETE FROM upload_session"));
         storage = Files.createTempDirectory(tmp, "storage-");
@@ -55,22 +58,28 @@ abstract class CoreTestBase extends DatabaseTestBase {
         rules = useCases.rules();
         sequential = useCases.sequential();
         offsets = useCases.offsets();
+        numbered = useCases.numbered();
         completion = useCases.completion();
+        claims = useCases.claims();
         clientSessions = useCases.clientSessions();
         expiry = useCases.expiry();
     }
 
     /** The use cases as {@code Services} wires them, over this class's database and storage. */
-    record UseCases(Ledger ledger, UploadRules rules, SequentialUploads sequential, OffsetUploads offsets,
-                    Completion completion, ClientSessions clientSessions, Expiry expiry) {}
+    record UseCases(Ledger ledger, UploadRules rules, WriterClaims claims, SequentialUploads sequential,
+                    OffsetUploads offsets, NumberedChunks numbered, Completion completion,
+                    ClientSessions clientSessions, Expiry expiry) {}
 
     UseCases useCases(UploadsConfig config, java.time.Clock clock) {
         Ledger ledger = new Ledger(jdbi, clock);
         SessionQueries sessions = new SessionQueries(jdbi);
-        UploadRules rules = new UploadRules(sessions, store, clock, config);
-        Completion completion = new Completion(ledger, sessions, store, config, rules);
-        return new UseCases(ledger, rules, new SequentialUploads(ledger, store, config, rules),
-                new OffsetUploads(ledger, store, config, rules, completion), completion,
+        RunningDigests digests = new RunningDigests();
+        WriterClaims claims = new WriterClaims(ledger, store);
+        UploadRules rules = new UploadRules(sessions, store, digests, clock, config);
+        Completion completion = new Completion(ledger, sessions, store, digests, config, rules);
+        return new UseCases(ledger, rules, claims, new SequentialUploads(ledger, store, claims, config, rules),
+                new OffsetUploads(ledger, store, claims, config, rules, completion),
+                new NumberedChunks(ledger, sessions, store, claims, rules, completion, config), completion,
                 new ClientSessions(ledger, sessions, store, config, rules), new Expiry(ledger, sessions, store));
     }
 

@@ -27,7 +27,7 @@ abstract class ExpiryTest extends CoreTestBase {
         assertThat(onDisk.holdsAnythingFor(idle.id())).isFalse();
         assertThat(chunks().list(idle.id())).as("rows stay for the audit").hasSize(2);
         assertThat(sessions().find(active.id()).orElseThrow()).isEqualTo(active);
-        assertThat(onDisk.chunksOnDisk(active.id())).containsExactly(1);
+        assertThat(onDisk.bytesHeld(active.id())).isEqualTo(active.receivedBytes());
         assertThat(sessions().find(finished.id()).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
         assertThat(expiry.expireIdleSessions()).isZero();
     }
@@ -61,7 +61,7 @@ abstract class ExpiryTest extends CoreTestBase {
         byte[] file = bytes(CHUNK, 12);
         UploadSession s = offsets.create(ALICE, Protocol.TUS, "full.bin", null, (long) file.length, null).session();
         offsets.append(ALICE, s.id(), 0, null, new ByteArrayInputStream(file, 0, CHUNK - 1), ChunkChecks.none());
-        onDisk.writeChunk(s.id(), 2, new byte[] {file[CHUNK - 1]});
+        onDisk.writeAt(s.id(), CHUNK - 1, new byte[] {file[CHUNK - 1]});
         chunks().insert(new Chunk(s.id(), 2, CHUNK - 1, 1, TestFiles.md5(new byte[] {file[CHUNK - 1]}), Instant.now()));
         Instant filledAt = Instant.now();
         sessions().recordProgress(s.id(), 2, CHUNK, "g", filledAt, filledAt.plusSeconds(3600));

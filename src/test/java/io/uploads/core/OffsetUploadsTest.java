@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dropwizard.util.DataSize;
 import io.uploads.config.UploadsConfig;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.db.ClaimDao;
 import io.uploads.testing.MovableClock;
+import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,37 +28,67 @@ abstract class OffsetUploadsTest extends CoreTestBase {
     }
 
     @Test
-    void aLengthDeclaredWhileAnotherBodyStreamsRefusesThatBody() throws Exception {
+    void aSecondWriterWhileABodyStreamsIsRefusedAtOnceWithoutItsBodyBeingRead() throws Exception {
         String id = offsets.create(ALICE, Protocol.TUS, "declared.bin", null, null, null).session().id();
         HeldBody held = new HeldBody(bytes(100, 1));
         CompletableFuture<SessionSnapshot> streaming = CompletableFuture.supplyAsync(
                 () -> offsets.append(ALICE, id, 0, null, held, tus(100)));
         held.awaitFirstRead();
+        HeldBody second = new HeldBody(bytes(100, 3));
 
-        offsets.append(ALICE, id, 0, 10L, new ByteArrayInputStream(new byte[0]), tus(0));
+        assertThatThrownBy(() -> offsets.append(ALICE, id, 0, null, second, tus(100)))
+                .isInstanceOfSatisfying(UploadException.class,
+                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.WRITER_BUSY));
+        assertThat(second.wasRead()).as("the second body was read").isFalse();
         held.release();
 
-        assertConflict(streaming);
+        assertThat(streaming.get(10, TimeUnit.SECONDS).session().receivedBytes()).isEqualTo(100);
         UploadSession s = sessions().find(id).orElseThrow();
-        assertThat(s.totalSize()).isEqualTo(10L);
-        assertThat(s.receivedBytes()).isZero();
+        assertThat(s.totalSize()).as("the refused request declared nothing").isNull();
+        assertThat(s.receivedBytes()).isEqualTo(100);
+        assertThat(onDisk.bytesAt(id, 0, 100)).isEqualTo(bytes(100, 1));
     }
 
     @Test
-    void twoLengthsDeclaredAtOnceKeepTheFirstAndRefuseTheOther() throws Exception {
+    void aLengthDeclaredWhileAnotherRequestDeclaresOneIsRefusedAndTheFirstKept() throws Exception {
         String id = offsets.create(ALICE, Protocol.TUS, "twice.bin", null, null, null).session().id();
         HeldBody held = new HeldBody(bytes(100, 2));
         CompletableFuture<SessionSnapshot> streaming = CompletableFuture.supplyAsync(
                 () -> offsets.append(ALICE, id, 0, 100L, held, tus(100)));
         held.awaitFirstRead();
 
-        offsets.append(ALICE, id, 0, 50L, new ByteArrayInputStream(new byte[0]), tus(0));
+        assertThatThrownBy(() -> offsets.append(ALICE, id, 0, 50L, new ByteArrayInputStream(new byte[0]), tus(0)))
+                .isInstanceOfSatisfying(UploadException.class,
+                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.WRITER_BUSY));
         held.release();
 
-        assertConflict(streaming);
-        UploadSession s = sessions().find(id).orElseThrow();
-        assertThat(s.totalSize()).isEqualTo(50L);
-        assertThat(s.receivedBytes()).isZero();
+        UploadSession done = streaming.get(10, TimeUnit.SECONDS).session();
+        assertThat(done.totalSize()).isEqualTo(100L);
+        assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(bytes(100, 2));
+    }
+
+    /** A claim left by an instance that was killed mid-body keeps writers out only until it expires. */
+    @Test
+    void aStaleClaimExpiresAndTheNextWriterTakesOver() {
+        String id = offsets.create(ALICE, Protocol.TUS, "stale.bin", null, 100L, null).session().id();
+        Instant now = Instant.now();
+        jdbi.onDemand(ClaimDao.class).insert("killed", id, 0, WriterClaims.TO_THE_END, "1@gone-host", now.plusSeconds(2));
+        onDisk.writeAt(id, 0, bytes(60, 4));    // what the killed writer got to write, never recorded
+
+        assertThatThrownBy(() -> offsets.append(ALICE, id, 0, null, new ByteArrayInputStream(bytes(100, 5)), tus(100)))
+                .isInstanceOfSatisfying(UploadException.class,
+                        e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.WRITER_BUSY));
+        MovableClock later = new MovableClock(now.plus(WriterClaims.TIME_TO_LIVE));
+        OffsetUploads afterExpiry = useCases(config, later).offsets();
+
+        UploadSession done = afterExpiry.append(ALICE, id, 0, null, new ByteArrayInputStream(bytes(100, 5)), tus(100))
+                .session();
+
+        assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(done.sha256()).isEqualTo(TestFiles.sha256(bytes(100, 5)));
+        int claimsLeft = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM writer_claim").mapTo(Integer.class).one());
+        assertThat(claimsLeft).isZero();
     }
 
     @Test
@@ -78,17 +110,10 @@ abstract class OffsetUploadsTest extends CoreTestBase {
         UploadSession waiting = sessions().find(id).orElseThrow();
         assertThat(waiting.state()).isEqualTo(SessionState.OPEN);
         assertThat(waiting.receivedBytes()).isEqualTo(1000);
-        assertThat(onDisk.chunksOnDisk(id)).containsExactly(1);
+        assertThat(onDisk.bytesHeld(id)).isEqualTo(1000);
         Files.delete(storage.resolve("files/g/taken.bin"));
         assertThat(service.completion().completeDueSessions(clock.instant())).isEqualTo(1);
         assertThat(sessions().find(id).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
-    }
-
-    private static void assertConflict(CompletableFuture<SessionSnapshot> request) {
-        assertThatThrownBy(() -> request.get(10, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(UploadException.class)
-                .satisfies(e -> assertThat(((UploadException) e.getCause()).problem())
-                        .isEqualTo(UploadException.Problem.CONCURRENT_CHANGE));
     }
 
     /** A request body whose bytes arrive only once the test lets them. */
@@ -96,6 +121,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
         private final ByteArrayInputStream bytes;
         private final CountDownLatch firstRead = new CountDownLatch(1);
         private final CountDownLatch released = new CountDownLatch(1);
+        private volatile boolean read;
 
         HeldBody(byte[] data) {
             this.bytes = new ByteArrayInputStream(data);
@@ -109,6 +135,10 @@ abstract class OffsetUploadsTest extends CoreTestBase {
             released.countDown();
         }
 
+        boolean wasRead() {
+            return read;
+        }
+
         @Override
         public int read() {
             throw new UnsupportedOperationException("read in buffers");
@@ -116,6 +146,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
 
         @Override
         public int read(byte[] b, int off, int len) {
+            read = true;
             firstRead.countDown();
             try {
                 released.await();

@@ -2,7 +2,6 @@ package io.uploads.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.uploads.db.SessionQueries;
 import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.time.Instant;
@@ -20,7 +19,7 @@ abstract class NumberedChunksTest extends CoreTestBase {
 
     @BeforeEach
     void parallelUploads() {
-        parallel = new NumberedChunks(ledger, new SessionQueries(jdbi), store, rules, completion, config);
+        parallel = numbered;
     }
 
     @Test
@@ -60,7 +59,7 @@ abstract class NumberedChunksTest extends CoreTestBase {
         UploadSession open = sessions().find(id).orElseThrow();
         parallel.record(ALICE, Protocol.FLOW, chunk(open, file, 2), new ByteArrayInputStream(file, CHUNK, CHUNK));
         byte[] last = Arrays.copyOfRange(file, 2 * CHUNK, file.length);
-        onDisk.writeChunk(id, 3, last);
+        onDisk.writeAt(id, 2L * CHUNK, last);
         chunks().insert(new Chunk(id, 3, 2L * CHUNK, last.length, TestFiles.md5(last), Instant.now()));
         sessions().recordProgress(id, 3, file.length, "g", Instant.now().minusSeconds(120), Instant.now().minusSeconds(60));
         sessions().markCompletionDue(id, Instant.now().minusSeconds(120));

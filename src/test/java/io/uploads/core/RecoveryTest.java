@@ -1,19 +1,21 @@
 package io.uploads.core;
 
-import io.uploads.db.SessionQueries;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.db.ClaimDao;
+import io.uploads.db.SessionQueries;
 import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,18 +30,26 @@ abstract class RecoveryTest extends CoreTestBase {
     @BeforeEach
     void recoveryAheadOfTheFiles() {
         // a clock a little ahead, so files written just now count as older than the (zero) grace period
-        recovery = new Recovery(ledger, new SessionQueries(jdbi), store, completion, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
+        recovery = new Recovery(ledger, new SessionQueries(jdbi), store, claims, completion,
+                Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
     }
 
     @Test
-    void removesTemporaryFilesOfInterruptedWrites() throws IOException {
+    void releasesClaimsPastTheirTimeAndThoseOfProcessesOfThisHostThatAreGone() {
         UploadSession s = upload(bytes(2 * CHUNK, 1), 2).session();
-        Path part = onDisk.writeStrayTemporaryFile(s.id(), 100);
+        String host = ManagementFactory.getRuntimeMXBean().getName().replaceFirst("^\\d+@", "");
+        ClaimDao rows = jdbi.onDemand(ClaimDao.class);
+        Instant later = Instant.now().plusSeconds(600);
+        rows.insert("expired", s.id(), 2L * CHUNK, WriterClaims.TO_THE_END, "4242@elsewhere", Instant.now().minusSeconds(1));
+        rows.insert("killed", s.id(), 2L * CHUNK, WriterClaims.TO_THE_END, deadPid() + "@" + host, later);
+        rows.insert("elsewhere", s.id(), 2L * CHUNK, WriterClaims.TO_THE_END, "4242@another-host", later);
 
         Recovery.Report report = recovery.run();
 
-        assertThat(report.temporaryFilesRemoved()).isEqualTo(1);
-        assertThat(part).doesNotExist();
+        assertThat(report.staleClaimsReleased()).isEqualTo(2);
+        List<String> left = jdbi.withHandle(h -> h.createQuery("SELECT id FROM writer_claim").mapTo(String.class).list());
+        assertThat(left)
+                .as("a live claim of another host's instance stays").containsExactly("elsewhere");
         assertThat(sessions().find(s.id()).orElseThrow()).isEqualTo(s);
     }
 
@@ -47,13 +57,12 @@ abstract class RecoveryTest extends CoreTestBase {
     void dropsTheRowWhoseBytesAreMissingAndEverythingAfterItInASequentialSession() throws IOException {
         byte[] file = bytes(3 * CHUNK, 2);
         UploadSession s = upload(file, 3).session();
-        onDisk.deleteChunk(s.id(), 2);
+        onDisk.cutTo(s.id(), CHUNK + 10);    // chunk 2 short, chunk 3 gone
 
         Recovery.Report report = recovery.run();
 
         assertThat(report.chunkRowsDropped()).isEqualTo(2);
         assertThat(chunks().list(s.id())).extracting(Chunk::chunkNumber).containsExactly(1);
-        assertThat(onDisk.chunksOnDisk(s.id())).containsExactly(1);
         UploadSession after = sessions().find(s.id()).orElseThrow();
         assertThat(after.maxChunk()).isEqualTo(1);
         assertThat(after.receivedBytes()).isEqualTo(CHUNK);
@@ -61,28 +70,35 @@ abstract class RecoveryTest extends CoreTestBase {
     }
 
     @Test
-    void dropsTheRowWhoseBytesAreShort() throws IOException {
-        byte[] file = bytes(2 * CHUNK, 3);
-        UploadSession s = upload(file, 2).session();
-        onDisk.truncateChunk(s.id(), 2, CHUNK - 1);
-
-        recovery.run();
-
-        assertThat(chunks().list(s.id())).extracting(Chunk::chunkNumber).containsExactly(1);
-        assertThat(sessions().find(s.id()).orElseThrow().receivedBytes()).isEqualTo(CHUNK);
-    }
-
-    @Test
-    void removesBytesThatNoRowRecords() throws IOException {
-        UploadSession s = upload(bytes(2 * CHUNK, 4), 2).session();
-        onDisk.writeChunk(s.id(), 3, new byte[CHUNK]);
+    void aHoleWhereAChunkIsStillToComeIsNoDamage() throws IOException {
+        byte[] file = bytes(3 * CHUNK, 3);
+        NumberedChunk third = new NumberedChunk("hole", "hole.bin", null, 3, CHUNK, CHUNK, file.length, 3);
+        UploadSession s = numbered.record(ALICE, Protocol.FLOW, third,
+                new ByteArrayInputStream(file, 2 * CHUNK, CHUNK)).session();
 
         Recovery.Report report = recovery.run();
 
-        assertThat(report.unrecordedChunksRemoved()).isEqualTo(1);
-        assertThat(onDisk.chunksOnDisk(s.id())).doesNotContain(3);
-        assertThat(onDisk.chunksOnDisk(s.id())).containsExactlyInAnyOrder(1, 2);
+        assertThat(report.chunkRowsDropped()).isZero();
         assertThat(sessions().find(s.id()).orElseThrow()).isEqualTo(s);
+        assertThat(onDisk.bytesAt(s.id(), 2L * CHUNK, CHUNK)).isEqualTo(Arrays.copyOfRange(file, 2 * CHUNK, 3 * CHUNK));
+    }
+
+    /** A write that never committed (refused, or cut off by a crash) left bytes past the recorded ones. */
+    @Test
+    void bytesPastTheRecordedRangesAreNeverTakenForTheSessionsOwn() throws IOException {
+        byte[] file = bytes(3 * CHUNK, 4);
+        UploadSession s = upload(Arrays.copyOf(file, 2 * CHUNK), 2).session();
+        onDisk.writeAt(s.id(), 2L * CHUNK, bytes(CHUNK + 99, 44));
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.chunkRowsDropped()).isZero();
+        assertThat(sessions().find(s.id()).orElseThrow()).isEqualTo(s);
+        sequential.append(ALICE, s.id(), null, 3, null, new ByteArrayInputStream(file, 2 * CHUNK, CHUNK - 5),
+                ChunkChecks.none());
+        UploadSession done = completion.complete(ALICE, Protocol.RESUMABLES, s.id(), null, null).session();
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(Arrays.copyOf(file, 3 * CHUNK - 5));
+        assertThat(done.sha256()).isEqualTo(TestFiles.sha256(Arrays.copyOf(file, 3 * CHUNK - 5)));
     }
 
     @Test
@@ -108,7 +124,8 @@ abstract class RecoveryTest extends CoreTestBase {
         sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
         UploadSession assembling = sessions().find(s.id()).orElseThrow();
         // the crash came after the file got its name but before completion was recorded
-        Assembler.Placed placed = new Assembler(store, ExistingFilePolicy.rename).assemble(assembling, chunks().list(s.id()));
+        Assembler.Placed placed = new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
+                .assemble(assembling, chunks().list(s.id()));
 
         recovery.run();
 
@@ -124,7 +141,7 @@ abstract class RecoveryTest extends CoreTestBase {
     void marksASessionLeftAssemblingFailedWhenItsBytesAreGone() throws IOException {
         UploadSession s = upload(bytes(2 * CHUNK, 7), 2).session();
         sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
-        onDisk.deleteChunk(s.id(), 1);
+        onDisk.deleteFile(s.id());
 
         Recovery.Report report = recovery.run();
 
@@ -137,13 +154,13 @@ abstract class RecoveryTest extends CoreTestBase {
     void removesLeftoverBytesOfFinishedAndUnknownSessions() throws IOException {
         SessionSnapshot done = upload(bytes(2 * CHUNK, 8), 2);
         completion.complete(ALICE, Protocol.RESUMABLES, done.session().id(), null, null);
-        onDisk.writeChunk(done.session().id(), 1, new byte[10]);
+        onDisk.writeAt(done.session().id(), 0, new byte[10]);
         String unknown = "00000000-0000-0000-0000-000000000000";
-        onDisk.writeChunk(unknown, 1, new byte[10]);
+        onDisk.writeAt(unknown, 0, new byte[10]);
 
         Recovery.Report report = recovery.run();
 
-        assertThat(report.leftoverSessionsRemoved()).isEqualTo(2);
+        assertThat(report.leftoverFilesRemoved()).isEqualTo(2);
         assertThat(onDisk.holdsAnythingFor(done.session().id())).isFalse();
         assertThat(onDisk.holdsAnythingFor(unknown)).isFalse();
     }
@@ -155,7 +172,7 @@ abstract class RecoveryTest extends CoreTestBase {
         UploadSession s = offsets.create(ALICE, Protocol.TUS, "cut-off.bin", null, (long) file.length, null).session();
         offsets.append(ALICE, s.id(), 0, null, new ByteArrayInputStream(Arrays.copyOf(file, CHUNK)),
                 ChunkChecks.none());
-        onDisk.writeChunk(s.id(), 2, Arrays.copyOfRange(file, CHUNK, 2 * CHUNK));
+        onDisk.writeAt(s.id(), CHUNK, Arrays.copyOfRange(file, CHUNK, 2 * CHUNK));
         chunks().insert(new Chunk(s.id(), 2, CHUNK, CHUNK, TestFiles.md5(Arrays.copyOfRange(file, CHUNK, 2 * CHUNK)),
                 Instant.now()));
         sessions().recordProgress(s.id(), 2, file.length, "g", Instant.now().minusSeconds(5),
@@ -175,20 +192,20 @@ abstract class RecoveryTest extends CoreTestBase {
     @Test
     void aSecondRunFindsNothingToDo() throws IOException {
         UploadSession s = upload(bytes(3 * CHUNK, 9), 3).session();
-        onDisk.deleteChunk(s.id(), 3);
-        onDisk.writeStrayTemporaryFile(s.id(), 1);
+        onDisk.cutTo(s.id(), 2L * CHUNK);
+        onDisk.writeAt("00000000-0000-0000-0000-000000000001", 0, new byte[1]);
         recovery.run();
 
         Recovery.Report again = recovery.run();
 
-        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0, 0));
+        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0));
     }
 
     @Test
     void theRepairedSessionCanBeFinishedByteIdentically() throws IOException {
         byte[] file = bytes(3 * CHUNK, 10);
         UploadSession s = upload(file, 3).session();
-        onDisk.deleteChunk(s.id(), 3);
+        onDisk.cutTo(s.id(), 2L * CHUNK);
         recovery.run();
 
         UploadSession repaired = sessions().find(s.id()).orElseThrow();
@@ -198,5 +215,16 @@ abstract class RecoveryTest extends CoreTestBase {
         UploadSession done = completion.complete(ALICE, Protocol.RESUMABLES, s.id(), null, null).session();
 
         assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(file);
+    }
+
+    /** The pid of a process that ran and is gone. */
+    private static long deadPid() {
+        try {
+            Process p = new ProcessBuilder("true").start();
+            p.waitFor();
+            return p.pid();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.uploads.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.uploads.db.SessionQueries;
 import java.io.ByteArrayInputStream;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +20,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
 
     @BeforeEach
     void parallelUploads() {
-        parallel = new NumberedChunks(ledger, new SessionQueries(jdbi), store, rules, completion, config);
+        parallel = numbered;
     }
 
     @Test

@@ -92,6 +92,7 @@ abstract class LedgerTest extends DatabaseTestBase {
     void emptyTablesAndAFixedClock() {
         jdbi.useTransaction(h -> {
             h.execute("DELETE FROM audit_event");
+            h.execute("DELETE FROM writer_claim");
             h.execute("DELETE FROM upload_chunk");
             h.execute("DELETE FROM upload_session");
             h.execute("DELETE FROM principal_quota");

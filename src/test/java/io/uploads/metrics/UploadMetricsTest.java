@@ -17,10 +17,12 @@ import io.uploads.core.ChunkStore;
 import io.uploads.core.ClientSessions;
 import io.uploads.core.Completion;
 import io.uploads.core.Protocol;
+import io.uploads.core.RunningDigests;
 import io.uploads.core.SequentialUploads;
 import io.uploads.core.SessionSnapshot;
 import io.uploads.core.Stage;
 import io.uploads.core.UploadRules;
+import io.uploads.core.WriterClaims;
 import io.uploads.db.AdminQueries;
 import io.uploads.db.SessionQueries;
 import io.uploads.ledger.Ledger;
@@ -68,6 +70,7 @@ class UploadMetricsTest extends DatabaseTestBase {
 
     @BeforeEach
     void freshMetricsAndNoSessions() throws IOException {
+        jdbi.useHandle(h -> h.execute("DELETE FROM writer_claim"));
         jdbi.useHandle(h -> h.execute("DELETE FROM upload_chunk"));
         jdbi.useHandle(h -> h.execute("DELETE FROM upload_session"));
         registry = new MetricRegistry();
@@ -176,9 +179,10 @@ class UploadMetricsTest extends DatabaseTestBase {
         this.ledger = ledger;
         // the use cases as Services wires them
         SessionQueries sessions = new SessionQueries(jdbi);
-        UploadRules rules = new UploadRules(sessions, store, clock, config);
-        this.sequential = new SequentialUploads(ledger, store, config, rules);
-        this.completion = new Completion(ledger, sessions, store, config, rules);
+        RunningDigests digests = new RunningDigests();
+        UploadRules rules = new UploadRules(sessions, store, digests, clock, config);
+        this.sequential = new SequentialUploads(ledger, store, new WriterClaims(ledger, store), config, rules);
+        this.completion = new Completion(ledger, sessions, store, digests, config, rules);
         this.clientSessions = new ClientSessions(ledger, sessions, store, config, rules);
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,12 +40,16 @@ abstract class MaintenanceCommandsTest extends AppTestBase {
     @Test
     void recoverRemovesLeftoversAndReportsThem() throws IOException {
         Reply started = http.patch("/files/stream/recover.bin?chunk=1", token, new byte[1000]);
-        Path leftover = app.storageFixture().writeStrayTemporaryFile(started.text("id"), 10);
+        // the first chunk of an upload whose row a crash kept from being written
+        String unknown = UUID.randomUUID().toString();
+        app.storageFixture().writeAt(unknown, 0, new byte[10]);
+        Path leftover = app.storageFixture().fileOf(unknown);
 
         String report = SeparateJvm.command(env, "recover").lastLine();
 
-        assertThat(report).startsWith("Report[").contains("temporaryFilesRemoved=1");
+        assertThat(report).startsWith("Report[").contains("leftoverFilesRemoved=1");
         assertThat(leftover).doesNotExist();
+        assertThat(app.storageFixture().bytesHeld(started.text("id"))).isEqualTo(1000);
         assertThat(app.session(started.text("id")).orElseThrow().state()).isEqualTo(SessionState.OPEN);
     }
 

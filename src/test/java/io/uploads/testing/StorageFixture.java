@@ -1,24 +1,25 @@
 package io.uploads.testing;
 
 import io.uploads.core.ChunkStore;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * What the tests see of the bytes of unfinished sessions under a storage root, and the crash
  * leftovers they build there. The only test code that knows how {@link ChunkStore} lays those
- * bytes out (today {@code sessions/{id}/{n}.chunk} and {@code sessions/{id}/*.part}); finished
- * files under {@code files/} are not its business.
+ * bytes out (today one file per session, {@code sessions/{id}}, each chunk at its offset);
+ * finished files under {@code files/} are not its business.
  */
 public final class StorageFixture {
 
@@ -42,99 +43,101 @@ public final class StorageFixture {
 
     /** The store keeps anything at all for the session, even nothing but an empty place for its bytes. */
     public boolean holdsAnythingFor(String sessionId) {
-        return Files.exists(store.sessionDir(sessionId));
+        return Files.exists(store.sessionFile(sessionId));
     }
 
-    /** Each piece of the session's bytes the store holds (chunks, temporary files) → its SHA-256; empty when none. */
+    /** What the store holds for the session (where → SHA-256); empty when nothing. */
     public Map<String, String> contentsOf(String sessionId) {
-        return contents(store.sessionDir(sessionId));
-    }
-
-    /** {@link #contentsOf} of every session at once: empty when no session's bytes are left. */
-    public Map<String, String> contentsOfAllSessions() {
-        return contents(sessions);
-    }
-
-    /** Numbers of the chunks whose bytes are stored for the session, in no particular order. */
-    public List<Integer> chunksOnDisk(String sessionId) {
-        return store.chunkNumbersOnDisk(sessionId);
-    }
-
-    /** The stored bytes of chunk n. */
-    public byte[] chunkBytes(String sessionId, int n) throws IOException {
-        return Files.readAllBytes(store.chunkPath(sessionId, n));
-    }
-
-    /** Bytes of request bodies being received, or left by interrupted writes, in any session. */
-    public List<Path> temporaryFiles() {
-        return temporaryFilesUnder(sessions);
-    }
-
-    /** Bytes of request bodies being received, or left by interrupted writes, for this session. */
-    public List<Path> temporaryFiles(String sessionId) {
-        return temporaryFilesUnder(store.sessionDir(sessionId));
-    }
-
-    /**
-     * Stores {@code bytes} as chunk n the way the service does, without any row: the test records
-     * the row itself, or leaves the bytes unrecorded as a crash between the two would.
-     */
-    public void writeChunk(String sessionId, int n, byte[] bytes) {
-        store.commit(store.stage(sessionId, new ByteArrayInputStream(bytes), bytes.length, bytes.length), sessionId, n);
-    }
-
-    /** What a write interrupted by a crash leaves: {@code size} bytes that belong to no chunk. */
-    public Path writeStrayTemporaryFile(String sessionId, int size) throws IOException {
-        Path dir = Files.createDirectories(store.sessionDir(sessionId));
-        return Files.write(dir.resolve(UUID.randomUUID() + ".part"), new byte[size]);
-    }
-
-    /** Removes the stored bytes of chunk n, which must be there, as if they had been lost. */
-    public void deleteChunk(String sessionId, int n) throws IOException {
-        Files.delete(store.chunkPath(sessionId, n));
-    }
-
-    /** Cuts the stored bytes of chunk n, which must be there, to {@code newSize}, as a torn write would. */
-    public void truncateChunk(String sessionId, int n, long newSize) throws IOException {
-        Path chunk = store.chunkPath(sessionId, n);
-        if (!Files.isRegularFile(chunk)) {
-            throw new NoSuchFileException(chunk.toString());
-        }
-        try (RandomAccessFile f = new RandomAccessFile(chunk.toFile(), "rw")) {
-            f.setLength(newSize);
-        }
-    }
-
-    private static Map<String, String> contents(Path dir) {
         Map<String, String> contents = new TreeMap<>();
-        if (!Files.isDirectory(dir)) {
-            return contents;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
-                contents.put(dir.relativize(p).toString(), TestFiles.sha256(p));
+        Path file = store.sessionFile(sessionId);
+        try {
+            if (Files.isRegularFile(file)) {
+                contents.put(sessions.relativize(file).toString(), TestFiles.sha256(file));
             }
+        } catch (NoSuchFileException e) {
+            // finished while looking: nothing is held
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return contents;
     }
 
-    private static List<Path> temporaryFilesUnder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
+    /** {@link #contentsOf} of every session at once: empty when no session's bytes are left. */
+    public Map<String, String> contentsOfAllSessions() {
+        Map<String, String> contents = new TreeMap<>();
+        store.sessionIdsOnDisk().forEach(id -> contents.putAll(contentsOf(id)));
+        return contents;
+    }
+
+    /** How many bytes the session's file holds, recorded or not; -1 when there is none. */
+    public long bytesHeld(String sessionId) {
+        return store.fileSize(sessionId);
+    }
+
+    /** The stored bytes of [offset, offset + length) of the session. */
+    public byte[] bytesAt(String sessionId, long offset, int length) throws IOException {
+        try (FileChannel in = FileChannel.open(store.sessionFile(sessionId), StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(length);
+            while (buffer.hasRemaining() && in.read(buffer, offset + buffer.position()) >= 0) {
+                // reads until the range is full or the file ends
+            }
+            byte[] bytes = new byte[buffer.position()];
+            buffer.flip().get(bytes);
+            return bytes;
         }
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
-        } catch (NoSuchFileException e) {
-            return List.of();    // the session's bytes went away while looking: nothing is being received
+    }
+
+    /**
+     * Stores {@code bytes} at {@code offset} of the session's file the way the service does,
+     * without any row: the test records the row itself, or leaves the bytes unrecorded as a crash
+     * between the two would.
+     */
+    public void writeAt(String sessionId, long offset, byte[] bytes) {
+        try {
+            Files.createDirectories(sessions);
+            try (FileChannel out = FileChannel.open(store.sessionFile(sessionId), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer, offset + buffer.position());
+                }
+                out.force(true);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof NoSuchFileException) {
-                return List.of();
-            }
-            throw e;
+        }
+    }
+
+    /** Cuts the session's file, which must be there, to {@code size}, as lost or torn writes would. */
+    public void cutTo(String sessionId, long size) throws IOException {
+        Path file = store.sessionFile(sessionId);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString());
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(size);
+        }
+    }
+
+    /** Removes the session's file, which must be there, as if it had been lost. */
+    public void deleteFile(String sessionId) throws IOException {
+        Files.delete(store.sessionFile(sessionId));
+    }
+
+    /** Where the session's bytes are: to age the file past the recovery grace period. */
+    public Path fileOf(String sessionId) {
+        return store.sessionFile(sessionId);
+    }
+
+    /** Every file the store keeps for unfinished sessions. */
+    public List<Path> sessionFiles() {
+        if (!Files.isDirectory(sessions)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.list(sessions)) {
+            return all.toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -117,6 +117,24 @@ public final class TestApp implements AutoCloseable {
         return jdbi().onDemand(ChunkDao.class).list(id);
     }
 
+    /** The stored bytes of chunk n of the session: its recorded range of the session's file. */
+    public byte[] chunkBytes(String id, int n) throws java.io.IOException {
+        Chunk chunk = chunks(id).stream().filter(c -> c.chunkNumber() == n).findFirst().orElseThrow();
+        return storageFixture().bytesAt(id, chunk.chunkOffset(), Math.toIntExact(chunk.sizeBytes()));
+    }
+
+    /**
+     * Sessions whose file holds bytes past the end of their recorded chunks, or whose file no
+     * session row owns: a body being received, or what a refused one left behind.
+     */
+    public List<String> sessionsWithUnrecordedBytes() {
+        StorageFixture storage = storageFixture();
+        return storage.sessionsHeld().stream().filter(id -> {
+            long recordedEnd = chunks(id).stream().mapToLong(c -> c.chunkOffset() + c.sizeBytes()).max().orElse(0);
+            return session(id).isEmpty() || storage.bytesHeld(id) > recordedEnd;
+        }).toList();
+    }
+
     /** Issues an uploader token the way {@code token-create} does. */
     public String token(String principal, String... groups) {
         return tokens().issue(principal, List.of(groups), new LinkedHashSet<>(List.of(Caller.UPLOADER)),

@@ -19,7 +19,7 @@ public final class TusErrors implements ErrorDialect {
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             // the upload is being assembled: it takes no bytes now, and a client may ask again
-            case ASSEMBLY_IN_PROGRESS -> 423;
+            case ASSEMBLY_IN_PROGRESS, WRITER_BUSY -> 423;
             case TOO_MANY_SESSIONS -> 429;
             case CHECKSUM_MISMATCH -> TusHeaders.CHECKSUM_MISMATCH;
             case BYTES_UNUSABLE -> 500;

@@ -76,6 +76,6 @@ abstract class ExistingFileRejectTest extends AppTestBase {
         assertThat(open.status()).isEqualTo(200);
         assertThat(open.text("state")).isEqualTo("OPEN");
         assertThat(open.json().get("next_offset").asLong()).isEqualTo(3_000);
-        assertThat(app.storageFixture().chunkBytes(open.text("id"), 1)).isEqualTo(newer);
+        assertThat(app.chunkBytes(open.text("id"), 1)).isEqualTo(newer);
     }
 }

@@ -118,7 +118,7 @@ abstract class ResumablesApiTest extends AppTestBase {
             assertThat(c.sizeBytes()).isEqualTo(1_000);
             assertThat(c.md5()).isEqualTo(TestFiles.md5(chunk));
         });
-        assertThat(app.storageFixture().chunkBytes(id, 1)).isEqualTo(chunk);
+        assertThat(app.chunkBytes(id, 1)).isEqualTo(chunk);
         assertThat(partFiles(app)).isEmpty();
     }
 
@@ -149,7 +149,7 @@ abstract class ResumablesApiTest extends AppTestBase {
                 .containsExactly(
                         tuple(1, 0L, 1_000L, TestFiles.md5(one)),
                         tuple(2, 1_000L, 1_500L, TestFiles.md5(two)));
-        assertThat(app.storageFixture().chunkBytes(id, 2)).isEqualTo(two);
+        assertThat(app.chunkBytes(id, 2)).isEqualTo(two);
     }
 
     @Test
@@ -463,7 +463,7 @@ abstract class ResumablesApiTest extends AppTestBase {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         assertThat(created.text("md5sum")).isEqualTo(TestFiles.md5(body));
         assertThat(created.json().get("chunk_size").asLong()).isEqualTo(body.length);
-        assertThat(app.storageFixture().chunkBytes(created.text("id"), 1)).isEqualTo(body);
+        assertThat(app.chunkBytes(created.text("id"), 1)).isEqualTo(body);
     }
 
     // ---- whole file in one PUT, and existing final names ----
@@ -609,8 +609,8 @@ abstract class ResumablesApiTest extends AppTestBase {
         String dora = app.token("dora", "dora-group");
         String id = http.patch(stream("delete-me.bin", "chunk=1"), dora, randomBytes(100, 53)).text("id");
         http.patch(stream("delete-me.bin", "chunk=2&id=" + id), dora, randomBytes(100, 54));
-        assertThat(app.storageFixture().chunksOnDisk(id)).containsExactlyInAnyOrder(1, 2);
-        assertThat(app.storageFixture().temporaryFiles(id)).isEmpty();
+        assertThat(app.storageFixture().bytesHeld(id)).isEqualTo(200);
+        assertThat(partFiles(app)).isEmpty();
 
         Reply deleted = http.delete("/files/resumables/delete-me.bin?id=" + id, dora);
 
@@ -724,9 +724,9 @@ abstract class ResumablesApiTest extends AppTestBase {
         return files;
     }
 
-    /** Temporary files of chunks being received, anywhere in the storage. */
-    static List<Path> partFiles(TestApp app) {
-        return app.storageFixture().temporaryFiles();
+    /** Sessions holding bytes of chunks being received, or left by refused ones, anywhere in the storage. */
+    static List<String> partFiles(TestApp app) {
+        return app.sessionsWithUnrecordedBytes();
     }
 
     static int sessionCount(TestApp app, String owner) {

@@ -269,9 +269,9 @@ abstract class ResumablesBadInputTest extends AppTestBase {
             out.write(requestHead("PATCH", stream("cut.bin", "chunk=2&id=" + id), token, 100_000));
             out.write(randomBytes(1_000, 18));
             out.flush();
-            Await.until("the server to start receiving chunk 2", () -> !app.storageFixture().temporaryFiles(id).isEmpty());
+            Await.until("the server to start receiving chunk 2", () -> !partFiles(app).isEmpty());
         }
-        Await.until("the server to discard the partial chunk", () -> app.storageFixture().temporaryFiles(id).isEmpty());
+        Await.until("the server to discard the partial chunk", () -> partFiles(app).isEmpty());
 
         assertThat(stored(app, id)).isEqualTo(before);
         Reply retry = http.patch(stream("cut.bin", "chunk=2&id=" + id), token, randomBytes(3_000, 19));

@@ -61,9 +61,9 @@ final class TusTesting {
         return uploadUrl.substring(uploadUrl.lastIndexOf('/') + 1);
     }
 
-    /** Temporary files of bodies being received for this upload. */
-    static List<Path> partFiles(TestApp app, String id) {
-        return app.storageFixture().temporaryFiles(id);
+    /** This upload, if its file holds bytes of a body being received, or left by a refused one. */
+    static List<String> partFiles(TestApp app, String id) {
+        return app.sessionsWithUnrecordedBytes().stream().filter(id::equals).toList();
     }
 
     /**

@@ -1,0 +1,107 @@
+package io.uploads.core;
+
+import io.uploads.core.UploadException.Problem;
+import io.uploads.ledger.Ledger;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Writers of one session never interleave: before a request's body is read, it claims the range
+ * it will write in the database (a sequential upload claims everything from its offset on), so a
+ * second writer is refused at once, on any instance, without its body being read. The claim is
+ * renewed while the body streams in and given up in the transaction that records the bytes (or
+ * when they are refused); a claim whose holder was killed expires after {@link #TIME_TO_LIVE},
+ * or is removed at start-up when its holder was a process of this host that is gone.
+ */
+public final class WriterClaims {
+
+    /** How long a claim lives without renewal; a writer renews it at a third of that. */
+    public static final Duration TIME_TO_LIVE = Duration.ofMinutes(1);
+    private static final Duration RENEW_AFTER = TIME_TO_LIVE.dividedBy(3);
+    /** Claims end at most here: a sequential writer claims the rest of the file. */
+    public static final long TO_THE_END = Long.MAX_VALUE;
+
+    private final Ledger ledger;
+    private final ChunkStore store;
+    private final Clock clock;
+    /** {@code pid@host}: who holds a claim, and whether that process still runs. */
+    private final String holder = ManagementFactory.getRuntimeMXBean().getName();
+
+    public WriterClaims(Ledger ledger, ChunkStore store) {
+        this.ledger = ledger;
+        this.store = store;
+        this.clock = ledger.clock();
+    }
+
+    /** A claim taken: its id, the session as it was then, and what keeps it alive while a body streams. */
+    public final class Claim implements ChunkStore.Progress {
+        private final String id;
+        private final UploadSession session;
+        private Instant renewAt;
+
+        private Claim(Ledger.Claimed claimed) {
+            this.id = claimed.claimId();
+            this.session = claimed.session();
+            this.renewAt = clock.instant().plus(RENEW_AFTER);
+        }
+
+        public String id() {
+            return id;
+        }
+
+        /** The session under its row lock when the claim was taken. */
+        public UploadSession session() {
+            return session;
+        }
+
+        @Override
+        public void written() {
+            Instant now = clock.instant();
+            if (now.isBefore(renewAt)) {
+                return;
+            }
+            if (!ledger.renewClaim(id, now.plus(TIME_TO_LIVE))) {
+                throw new UploadException(Problem.CONCURRENT_CHANGE, "the writer claim on session " + session.id()
+                        + " expired while the body arrived; send it again");
+            }
+            renewAt = now.plus(RENEW_AFTER);
+        }
+
+        /**
+         * Gives the claim up without recording anything. The last writer of a session cuts what
+         * refused bodies wrote past the recorded bytes, so a refusal leaves the file as it was
+         * (what one wrote into a gap between recorded ranges stays there, unrecorded, until the
+         * chunk of that range overwrites it).
+         */
+        public void release() {
+            ledger.releaseClaim(session.id(), id, recordedEnd -> store.truncate(session.id(), recordedEnd));
+        }
+    }
+
+    /** Claims [start, end) of the session's file, or refuses with WRITER_BUSY. */
+    public Claim claim(String sessionId, long start, long end) {
+        return new Claim(ledger.claim(sessionId, start, end, holder, clock.instant().plus(TIME_TO_LIVE)));
+    }
+
+    /** At start-up: claims past their time, and those of processes of this host that no longer run. */
+    public int releaseStale() {
+        String host = holder.substring(holder.indexOf('@') + 1);
+        return ledger.releaseStaleClaims(h -> goneFromThisHost(h, host));
+    }
+
+    private static boolean goneFromThisHost(String claimHolder, String host) {
+        int at = claimHolder.indexOf('@');
+        if (at < 0 || !claimHolder.substring(at + 1).equals(host)) {
+            return false;
+        }
+        try {
+            Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(claimHolder.substring(0, at)));
+            return process.map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}
