@@ -4,6 +4,7 @@ import io.uploads.config.UploadsConfig;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.db.SessionQueries;
+import io.uploads.ledger.Change;
 import io.uploads.ledger.Ledger;
 import java.time.Instant;
 import java.util.List;
@@ -87,23 +88,32 @@ public final class Completion {
             if (locked.state() == SessionState.ASSEMBLING) {
                 throw new UploadException(Problem.ASSEMBLY_IN_PROGRESS, "session " + id + " is being assembled; ask again shortly");
             }
-            requireCompletable(locked);
-            List<Chunk> recorded = change.chunks();
-            requireAllBytes(locked, recorded);
-            // placing the file takes no space, but below the minimum the service refuses to finish
-            // uploads as it refuses their bytes: a client that ignored a refused chunk would complete a short file
-            store.requireFreeSpace(0);
-            requireNameFree(groupName, locked.filename());
-            if (!groupName.equals(locked.groupName())) {
-                change.setGroup(groupName);
-            }
-            change.moveTo(Stage.ASSEMBLING, null);
+            startAssembly(change, groupName);
             return change.session();
         });
         if (assembling.state() == SessionState.COMPLETED) {
             return rules.snapshot(assembling);
         }
         return rules.snapshot(finishAssembly(assembling, actor));
+    }
+
+    /**
+     * Under the session's row lock: moves a session holding every byte to ASSEMBLING, after which
+     * {@link #finishAssembly} places its file; refused, it changes nothing. The transaction that
+     * records an upload's last bytes may call this too, saving a transaction of its own.
+     */
+    void startAssembly(Change change, String groupName) {
+        UploadSession locked = change.session();
+        requireCompletable(locked);
+        requireAllBytes(locked, change.chunks());
+        // placing the file takes no space, but below the minimum the service refuses to finish
+        // uploads as it refuses their bytes: a client that ignored a refused chunk would complete a short file
+        store.requireFreeSpace(0);
+        requireNameFree(groupName, locked.filename());
+        if (!groupName.equals(locked.groupName())) {
+            change.setGroup(groupName);
+        }
+        change.moveTo(Stage.ASSEMBLING, null);
     }
 
     /**

@@ -120,8 +120,12 @@ public final class OffsetUploads {
                     change.afterCommit(() -> rules.advanced(id, received));
                 }
                 if (total != null && offset + received.size() == total) {
-                    // completion follows this transaction; should it not happen, the sweep sees to it
                     change.moveTo(Stage.COMPLETION_DUE, null);
+                    try {
+                        completion.startAssembly(change, locked.groupName());
+                    } catch (UploadException e) {
+                        // the bytes stand, due for completion: asked again below, it answers why not
+                    }
                 }
                 return change.session();
             });
@@ -129,6 +133,9 @@ public final class OffsetUploads {
             if (received.interrupted()) {
                 LOG.info("Session {}: request body interrupted; the {} bytes that arrived are kept, offset now {}",
                         id, received.size(), appended.receivedBytes());
+            }
+            if (appended.state() == SessionState.ASSEMBLING) {
+                return rules.snapshot(completion.finishAssembly(appended, caller.actor()));
             }
             return appended.allBytesReceived() ? completion.complete(appended, appended.groupName(), caller.actor())
                     : rules.snapshot(appended);

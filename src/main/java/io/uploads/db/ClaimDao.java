@@ -11,12 +11,12 @@ public interface ClaimDao {
     @SqlUpdate("DELETE FROM writer_claim WHERE session_id = :sessionId AND expires_at < :now")
     int deleteExpired(String sessionId, Instant now);
 
-    /** Live claims on the session overlapping [start, end). */
+    /** The session's claims overlapping [start, end), live or not: usually none, so one read decides. */
     @SqlQuery("""
-            SELECT COUNT(*) FROM writer_claim
+            SELECT expires_at FROM writer_claim
             WHERE session_id = :sessionId AND range_start < :end AND range_end > :start
             """)
-    int countOverlapping(String sessionId, long start, long end);
+    List<Instant> overlapping(String sessionId, long start, long end);
 
     @SqlUpdate("""
             INSERT INTO writer_claim (id, session_id, range_start, range_end, holder, expires_at)

@@ -114,10 +114,11 @@ public final class Change {
     /** Moves the session along {@link Stage}'s table; any other move is refused and changes nothing. */
     public void moveTo(Stage next, @Nullable String detail) {
         Stage from = requireMove(next);
+        // what the audit row tells of the session (names, group, bytes) a move does not change
+        audit(AuditEvent.entering(next), detail);
         Instant now = clock.instant();
         write(sessions.move(id, from.stored(), from == Stage.COMPLETION_DUE, next.stored(),
                 next == Stage.COMPLETION_DUE ? now : null, now));
-        audit(AuditEvent.entering(next), detail);
     }
 
     /** ASSEMBLING → COMPLETED, with the final file's place and digest. */
@@ -125,10 +126,10 @@ public final class Change {
         requireMove(Stage.COMPLETED);
         // the locked row was last written when it entered ASSEMBLING: nothing else writes it there
         Instant assemblingSince = session().updatedAt();
+        audit(AuditEvent.SESSION_COMPLETED, "size " + size + ", sha256 " + sha256 + ", path " + finalPath);
         Instant now = clock.instant();
         write(sessions.complete(id, finalPath, sha256, now));
         assembly = Duration.between(assemblingSince, now);
-        audit(AuditEvent.SESSION_COMPLETED, "size " + size + ", sha256 " + sha256 + ", path " + finalPath);
     }
 
     /** An audit row about this session, appended in this transaction. */

@@ -18,7 +18,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
@@ -54,6 +56,8 @@ public final class Ledger {
     private final Jdbi jdbi;
     private final Clock clock;
     private final LedgerEvents events;
+    /** Principals whose quota row is known to exist. */
+    private final Set<String> quotaRows = ConcurrentHashMap.newKeySet();
 
     public Ledger(Jdbi jdbi, Clock clock) {
         this(jdbi, clock, LedgerEvents.NONE);
@@ -120,10 +124,14 @@ public final class Ledger {
             UploadSession locked = h.attach(SessionDao.class).lock(sessionId)
                     .orElseThrow(() -> new UploadException(Problem.NOT_FOUND, "no upload session " + sessionId));
             ClaimDao claims = h.attach(ClaimDao.class);
-            claims.deleteExpired(sessionId, clock.instant());
-            if (claims.countOverlapping(sessionId, start, end) > 0) {
+            Instant now = clock.instant();
+            List<Instant> overlapping = claims.overlapping(sessionId, start, end);
+            if (overlapping.stream().anyMatch(until -> !until.isBefore(now))) {
                 throw new UploadException(Problem.WRITER_BUSY, "another request is writing to session " + sessionId
                         + "; try again shortly");
+            }
+            if (!overlapping.isEmpty()) {
+                claims.deleteExpired(sessionId, now);
             }
             String id = UUID.randomUUID().toString();
             claims.insert(id, sessionId, start, end, holder, expiresAt);
@@ -266,10 +274,14 @@ public final class Ledger {
         return jdbi.inTransaction(work);
     }
 
-    /** Creates the principal's quota row once, outside the transaction that locks it. */
+    /** Creates the principal's quota row once, outside the transaction that locks it; rows are never deleted. */
     private void ensureQuotaRow(String principal) {
+        if (quotaRows.contains(principal)) {
+            return;
+        }
         QuotaDao quota = jdbi.onDemand(QuotaDao.class);
         if (quota.find(principal).isPresent()) {
+            quotaRows.add(principal);
             return;
         }
         try {
@@ -280,6 +292,7 @@ public final class Ledger {
             }
             // another request created it at the same moment
         }
+        quotaRows.add(principal);
     }
 
     private static void runQuietly(Runnable action) {
