@@ -70,7 +70,7 @@ public final class Services {
         this.numbered = new NumberedChunks(ledger, sessions, store, claims, rules, completion, config.uploads());
         this.clientSessions = new ClientSessions(ledger, sessions, store, config.uploads(), rules);
         this.expiry = new Expiry(ledger, sessions, store);
-        this.recovery = new Recovery(ledger, sessions, store, claims, completion, clock,
+        this.recovery = new Recovery(ledger, sessions, store, claims, digests, completion, clock,
                 javaDuration(config.uploads().recoveryGracePeriod()));
         this.audit = new AuditTrail(jdbi);
         this.tokenQueries = new TokenQueries(jdbi);

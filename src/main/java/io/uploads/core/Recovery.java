@@ -31,17 +31,19 @@ public final class Recovery {
     private final SessionQueries sessions;
     private final ChunkStore store;
     private final WriterClaims claims;
+    private final RunningDigests digests;
     private final Completion completion;
     private final Clock clock;
     private final Duration grace;
 
     /** @param clock decides which files are older than the grace period */
     public Recovery(Ledger ledger, SessionQueries sessions, ChunkStore store, WriterClaims claims,
-                    Completion completion, Clock clock, Duration grace) {
+                    RunningDigests digests, Completion completion, Clock clock, Duration grace) {
         this.ledger = ledger;
         this.sessions = sessions;
         this.store = store;
         this.claims = claims;
+        this.digests = digests;
         this.completion = completion;
         this.clock = clock;
         this.grace = grace;
@@ -137,6 +139,8 @@ public final class Recovery {
                         intact ? "past a gap" : "missing or short");
             }
             if (dropped > 0) {
+                // its ranges will be written again: a running digest over them may no longer hold
+                change.afterCommit(() -> digests.forget(id));
                 int maxChunk = kept.stream().mapToInt(Chunk::chunkNumber).max().orElse(0);
                 long received = kept.stream().mapToLong(Chunk::sizeBytes).sum();
                 change.resetProgress(maxChunk, received, kept.size());

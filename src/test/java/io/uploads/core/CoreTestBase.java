@@ -39,6 +39,7 @@ abstract class CoreTestBase extends DatabaseTestBase {
     NumberedChunks numbered;
     Completion completion;
     WriterClaims claims;
+    RunningDigests digests;
     ClientSessions clientSessions;
     Expiry expiry;
 
@@ -61,12 +62,14 @@ abstract class CoreTestBase extends DatabaseTestBase {
         numbered = useCases.numbered();
         completion = useCases.completion();
         claims = useCases.claims();
+        digests = useCases.digests();
         clientSessions = useCases.clientSessions();
         expiry = useCases.expiry();
     }
 
     /** The use cases as {@code Services} wires them, over this class's database and storage. */
-    record UseCases(Ledger ledger, UploadRules rules, WriterClaims claims, SequentialUploads sequential,
+    record UseCases(Ledger ledger, UploadRules rules, WriterClaims claims, RunningDigests digests,
+                    SequentialUploads sequential,
                     OffsetUploads offsets, NumberedChunks numbered, Completion completion,
                     ClientSessions clientSessions, Expiry expiry) {}
 
@@ -77,7 +80,7 @@ abstract class CoreTestBase extends DatabaseTestBase {
         WriterClaims claims = new WriterClaims(ledger, store);
         UploadRules rules = new UploadRules(sessions, store, digests, clock, config);
         Completion completion = new Completion(ledger, sessions, store, digests, config, rules);
-        return new UseCases(ledger, rules, claims, new SequentialUploads(ledger, store, claims, config, rules),
+        return new UseCases(ledger, rules, claims, digests, new SequentialUploads(ledger, store, claims, config, rules),
                 new OffsetUploads(ledger, store, claims, config, rules, completion),
                 new NumberedChunks(ledger, sessions, store, claims, rules, completion, config), completion,
                 new ClientSessions(ledger, sessions, store, config, rules), new Expiry(ledger, sessions, store));

@@ -30,7 +30,7 @@ abstract class RecoveryTest extends CoreTestBase {
     @BeforeEach
     void recoveryAheadOfTheFiles() {
         // a clock a little ahead, so files written just now count as older than the (zero) grace period
-        recovery = new Recovery(ledger, new SessionQueries(jdbi), store, claims, completion,
+        recovery = new Recovery(ledger, new SessionQueries(jdbi), store, claims, digests, completion,
                 Clock.offset(Clock.systemUTC(), Duration.ofSeconds(1)), Duration.ZERO);
     }
 
@@ -199,6 +199,24 @@ abstract class RecoveryTest extends CoreTestBase {
         Recovery.Report again = recovery.run();
 
         assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0));
+    }
+
+    /** The digest computed while the lost bytes arrived must not stand for the bytes sent in their place. */
+    @Test
+    void bytesSentAgainAfterARepairAreHashedAsTheyAreNow() throws IOException {
+        byte[] file = bytes(3 * CHUNK, 12);
+        UploadSession s = upload(file, 3).session();
+        onDisk.cutTo(s.id(), 2L * CHUNK);
+        recovery.run();
+
+        byte[] edited = Arrays.copyOf(file, file.length);
+        edited[edited.length - 1] ^= 1;
+        sequential.append(ALICE, s.id(), null, 3, null, new ByteArrayInputStream(edited, 2 * CHUNK, CHUNK),
+                ChunkChecks.none());
+        UploadSession done = completion.complete(ALICE, Protocol.RESUMABLES, s.id(), null, null).session();
+
+        assertThat(done.sha256()).isEqualTo(TestFiles.sha256(edited));
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(edited);
     }
 
     @Test
