@@ -124,17 +124,23 @@ abstract class KillResumeBase {
         }
     }
 
-    /** Polls the service until its open upload of {@code filename} holds at least {@code bytes}. */
-    void awaitServerHolds(SeparateJvm.Server server, String filename, long bytes) throws InterruptedException {
+    /**
+     * Polls the service until its open upload of {@code filename} holds at least {@code bytes}, or
+     * the client sending them stopped (its outcome then tells why).
+     */
+    void awaitServerHolds(SeparateJvm.Server server, String filename, long bytes, CompletableFuture<?> sending)
+            throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && !sending.isDone()) {
             Reply info = server.http().get("/files/resumables/" + filename, token);
             if (info.status() == 200 && info.json().get("next_offset").asLong() >= bytes) {
                 return;
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("the service never held " + bytes + " bytes of " + filename + ":\n" + server.log());
+        if (!sending.isDone()) {
+            throw new AssertionError("the service never held " + bytes + " bytes of " + filename + ":\n" + server.log());
+        }
     }
 
     /** Runs {@code work} on a connection pool of its own, closed afterwards; only while a server runs. */

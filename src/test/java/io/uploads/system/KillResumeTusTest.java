@@ -75,11 +75,12 @@ abstract class KillResumeTusTest extends KillResumeBase {
                 TusClient client = client(server, urls);
                 CompletableFuture<Outcome> sending = CompletableFuture.supplyAsync(
                         () -> upload(client, filename, source, PACE, FILE_SIZE));
-                awaitServerHolds(server, filename, durable + 2L * PAYLOAD);
+                awaitServerHolds(server, filename, durable + 2L * PAYLOAD, sending);
                 killAtRandom(server, "kill " + kill + " during PATCH bodies", PATCH_MILLIS);
                 Outcome outcome = sending.get();
 
                 assertThat(outcome.resumedFrom()).as("offset the client resumed from").isEqualTo(durable);
+                assertThat(outcome.refusal()).as("status of a refusal").isNull();
                 assertThat(outcome.failure()).as("the upload finished before the kill: slow the pace").isNotNull();
                 acknowledged = outcome.acknowledged();
             }

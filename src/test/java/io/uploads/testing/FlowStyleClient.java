@@ -418,6 +418,18 @@ public final class FlowStyleClient {
         return new Pass(tested, List.copyOf(posted), stored, refused, failed, conflicts.get());
     }
 
+    /**
+     * The chunks of {@code file} in the order flow.js sends them with {@code prioritizeFirstAndLastChunk}:
+     * the first, the last, then the others in order.
+     */
+    public static List<Integer> firstAndLastFirst(FlowFile file) {
+        List<Integer> order = new ArrayList<>(file.chunkNumbers());
+        if (order.size() > 2) {
+            order.add(1, order.remove(order.size() - 1));
+        }
+        return order;
+    }
+
     /** The chunks of {@code file}, the last one first and the others in order (out of order). */
     public static List<Integer> lastChunkFirst(FlowFile file) {
         List<Integer> order = new ArrayList<>();
