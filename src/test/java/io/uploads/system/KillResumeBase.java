@@ -81,8 +81,7 @@ abstract class KillResumeBase {
         SeparateJvm.Server server = SeparateJvm.Server.start(List.of("-XX:TieredStopAtLevel=1"), env,
                 tmp.resolve("server-" + (++starts) + ".log"));
         server.log().lines().filter(line -> line.contains("Recovery finished")).forEach(line ->
-                System.out.printf("%s: start %d: %s%n", getClass().getSimpleName(), starts,
-                        line.substring(line.indexOf("Recovery finished"))));
+                note("start " + starts + ": " + line.substring(line.indexOf("Recovery finished"))));
         return server;
     }
 
@@ -104,8 +103,13 @@ abstract class KillResumeBase {
         Thread.sleep(delay);
         int receiving = storageFixture().temporaryFiles().size();
         server.kill();
-        System.out.printf("%s: %s killed %d ms into its window of %d ms, %d request bod%s being received%n",
-                getClass().getSimpleName(), what, delay, withinMillis, receiving, receiving == 1 ? "y" : "ies");
+        note("%s: killed %d ms into its window of %d ms, %d request bod%s being received".formatted(
+                what, delay, withinMillis, receiving, receiving == 1 ? "y" : "ies"));
+    }
+
+    /** A line in the test's output, for reading a failure: what happened where chance decides. */
+    void note(String what) {
+        System.out.printf("%s: %s%n", getClass().getSimpleName(), what);
     }
 
     /**

@@ -111,6 +111,7 @@ abstract class KillResumeFlowTest extends KillResumeBase {
             assertThat(lastChunk.refused()).as("chunks refused").isEmpty();
             acknowledged.addAll(lastChunk.acknowledged());
             toldComplete = !lastChunk.completions().isEmpty();
+            note("the client was told the file is complete before the kill: " + toldComplete);
         }
 
         try (SeparateJvm.Server server = start()) {

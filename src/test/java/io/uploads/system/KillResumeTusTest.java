@@ -126,6 +126,7 @@ abstract class KillResumeTusTest extends KillResumeBase {
             Outcome last = completing.get();
             assertThat(last.refusal()).as("refusal of the last PATCH").isNull();
             toldComplete = last.failure() == null;
+            note("the client was told the file is complete before the kill: " + toldComplete);
             acknowledged = Math.max(lastPatchAt, last.acknowledged());
         }
 

@@ -326,7 +326,12 @@ public final class FlowStyleClient {
         return new Run(List.copyOf(posted), answers);
     }
 
-    /** How often flow.js sends a chunk again that was answered with a status it does not take as permanent. */
+    /**
+     * How often {@link #uploadUntilFailure} sends a chunk refused with 409 again. flow.js sends a
+     * chunk again, up to its {@code maxChunkRetries}, after any status not in its
+     * {@code permanentErrors} (404, 413, 415, 500, 501); resumable.js lists 409 among its permanent
+     * errors and would fail the file instead.
+     */
     public static final int CONFLICT_RETRIES = 5;
     public static final Duration CONFLICT_PAUSE = Duration.ofMillis(200);
 
@@ -365,8 +370,8 @@ public final class FlowStyleClient {
      * One pass over the chunks as flow.js makes it when a file is started or retried: {@link
      * #SIMULTANEOUS_UPLOADS} at a time, each tested with a GET and POSTed unless the server answers
      * 200. A POST answered 409 is sent again after {@link #CONFLICT_PAUSE}, up to {@link
-     * #CONFLICT_RETRIES} times (flow.js retries what it does not take as permanent; a server still
-     * holding a killed process's claim on the upload answers 409 for a while). A request that gets
+     * #CONFLICT_RETRIES} times, as flow.js does with {@code maxChunkRetries} (a server still holding
+     * a killed process's claim on the upload answers 409 for a while). A request that gets
      * no answer ends the pass, as flow.js stops a file whose chunk failed; the pass never throws,
      * it reports.
      */
