@@ -1,6 +1,7 @@
 package io.uploads.testing;
 
 import io.uploads.testing.Http.Reply;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,8 +9,10 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,12 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 
@@ -137,14 +143,16 @@ public final class FlowStyleClient {
     private final Method method;
     private final Map<String, String> query;
     private final Map<String, String> headers;
+    /** Bytes per second each request body is sent at; 0 is as fast as the connection goes. */
+    private final long pace;
 
     /** A client of the service at {@code baseUrl} sending {@code token} as Bearer (none when null). */
     public FlowStyleClient(String baseUrl, @Nullable String token) {
-        this(baseUrl, new Http(baseUrl), token, Library.FLOW, Method.MULTIPART, Map.of(), Map.of());
+        this(baseUrl, new Http(baseUrl), token, Library.FLOW, Method.MULTIPART, Map.of(), Map.of(), 0);
     }
 
     private FlowStyleClient(String baseUrl, Http http, @Nullable String token, Library library, Method method,
-                            Map<String, String> query, Map<String, String> headers) {
+                            Map<String, String> query, Map<String, String> headers, long pace) {
         this.baseUrl = baseUrl;
         this.http = http;
         this.token = token;
@@ -152,24 +160,33 @@ public final class FlowStyleClient {
         this.method = method;
         this.query = query;
         this.headers = headers;
+        this.pace = pace;
     }
 
     public FlowStyleClient with(Library library) {
-        return new FlowStyleClient(baseUrl, http, token, library, method, query, headers);
+        return new FlowStyleClient(baseUrl, http, token, library, method, query, headers, pace);
     }
 
     public FlowStyleClient with(Method method) {
-        return new FlowStyleClient(baseUrl, http, token, library, method, query, headers);
+        return new FlowStyleClient(baseUrl, http, token, library, method, query, headers, pace);
     }
 
     /** The library's {@code query} option: extra parameters sent before the chunk's own. */
     public FlowStyleClient withQuery(String name, String value) {
-        return new FlowStyleClient(baseUrl, http, token, library, method, plus(query, name, value), headers);
+        return new FlowStyleClient(baseUrl, http, token, library, method, plus(query, name, value), headers, pace);
     }
 
     /** The library's {@code headers} option (or what the browser adds, such as {@code Origin}). */
     public FlowStyleClient withHeader(String name, String value) {
-        return new FlowStyleClient(baseUrl, http, token, library, method, query, plus(headers, name, value));
+        return new FlowStyleClient(baseUrl, http, token, library, method, query, plus(headers, name, value), pace);
+    }
+
+    /**
+     * Request bodies stream at {@code bytesPerSecond}, as over a slow link (their length is
+     * declared as always), so that a chunk takes long enough to be interrupted in the middle.
+     */
+    public FlowStyleClient withPace(long bytesPerSecond) {
+        return new FlowStyleClient(baseUrl, http, token, library, method, query, headers, bytesPerSecond);
     }
 
     public Library library() {
@@ -221,7 +238,7 @@ public final class FlowStyleClient {
     /** A chunk as {@code method: 'octet'} sends it: parameters in the query, the bytes as the body. */
     public Reply postRaw(Map<String, String> params, byte[] body, @Nullable String contentType) {
         Map<String, String> all = contentType == null ? headers : plus(headers, "Content-Type", contentType);
-        return http.send("POST", "/flow?" + queryString(params), token, BodyPublishers.ofByteArray(body), all);
+        return http.send("POST", "/flow?" + queryString(params), token, body(body), all);
     }
 
     /**
@@ -269,7 +286,7 @@ public final class FlowStyleClient {
             write(body, CRLF);
         }
         write(body, "--" + boundary + "--" + CRLF);
-        return http.send("POST", target, token, BodyPublishers.ofByteArray(body.toByteArray()),
+        return http.send("POST", target, token, body(body.toByteArray()),
                 plus(headers, "Content-Type", "multipart/form-data; boundary=" + boundary));
     }
 
@@ -309,12 +326,131 @@ public final class FlowStyleClient {
         return new Run(List.copyOf(posted), answers);
     }
 
+    /**
+     * How often {@link #uploadUntilFailure} sends a chunk refused with 409 again. flow.js sends a
+     * chunk again, up to its {@code maxChunkRetries}, after any status not in its
+     * {@code permanentErrors} (404, 413, 415, 500, 501); resumable.js lists 409 among its permanent
+     * errors and would fail the file instead.
+     */
+    public static final int CONFLICT_RETRIES = 5;
+    public static final Duration CONFLICT_PAUSE = Duration.ofMillis(200);
+
+    /**
+     * What one pass of {@link #uploadUntilFailure} did, by chunk number.
+     *
+     * @param tested the status of each chunk's test GET: 200 the server has it, 204 send it
+     * @param posted the chunks POSTed, in the order they were sent
+     * @param stored the chunks whose POST was answered 200, with that answer
+     * @param refused the chunks whose POST was answered with anything else, with that answer
+     * @param failed the chunks whose test or POST got no answer at all (the server went away), with
+     *               the failure
+     * @param conflicts how many times a POST was answered 409 and sent again
+     */
+    public record Pass(SortedMap<Integer, Integer> tested, List<Integer> posted, SortedMap<Integer, Reply> stored,
+                       SortedMap<Integer, Reply> refused, SortedMap<Integer, String> failed, int conflicts) {
+
+        /** The chunks the server said it holds: by a 200 to the test GET, or to the POST. */
+        public SortedSet<Integer> acknowledged() {
+            SortedSet<Integer> held = new TreeSet<>(stored.keySet());
+            tested.forEach((n, status) -> {
+                if (status == 200) {
+                    held.add(n);
+                }
+            });
+            return held;
+        }
+
+        /** The answers that say the file is complete (they carry {@code path} and {@code sha256}). */
+        public List<Reply> completions() {
+            return stored.values().stream().filter(r -> "COMPLETED".equals(r.text("state"))).toList();
+        }
+    }
+
+    /**
+     * One pass over the chunks as flow.js makes it when a file is started or retried: {@link
+     * #SIMULTANEOUS_UPLOADS} at a time, each tested with a GET and POSTed unless the server answers
+     * 200. A POST answered 409 is sent again after {@link #CONFLICT_PAUSE}, up to {@link
+     * #CONFLICT_RETRIES} times, as flow.js does with {@code maxChunkRetries} (a server still holding
+     * a killed process's claim on the upload answers 409 for a while). A request that gets
+     * no answer ends the pass, as flow.js stops a file whose chunk failed; the pass never throws,
+     * it reports.
+     */
+    public Pass uploadUntilFailure(FlowFile file, List<Integer> order) {
+        Queue<Integer> pending = new ConcurrentLinkedQueue<>(order);
+        SortedMap<Integer, Integer> tested = new ConcurrentSkipListMap<>();
+        List<Integer> posted = Collections.synchronizedList(new ArrayList<>());
+        SortedMap<Integer, Reply> stored = new ConcurrentSkipListMap<>();
+        SortedMap<Integer, Reply> refused = new ConcurrentSkipListMap<>();
+        SortedMap<Integer, String> failed = new ConcurrentSkipListMap<>();
+        AtomicInteger conflicts = new AtomicInteger();
+        ExecutorService slots = Executors.newFixedThreadPool(SIMULTANEOUS_UPLOADS);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < SIMULTANEOUS_UPLOADS; i++) {
+                running.add(slots.submit(() -> {
+                    for (Integer n; failed.isEmpty() && (n = pending.poll()) != null; ) {
+                        try {
+                            Reply test = test(file, n);
+                            tested.put(n, test.status());
+                            if (test.status() == 200) {
+                                continue;
+                            }
+                            posted.add(n);
+                            Reply answer = send(file, n);
+                            for (int retry = 1; answer.status() == 409 && retry <= CONFLICT_RETRIES; retry++) {
+                                conflicts.incrementAndGet();
+                                Thread.sleep(CONFLICT_PAUSE.toMillis());
+                                answer = send(file, n);
+                            }
+                            (answer.status() == 200 ? stored : refused).put(n, answer);
+                        } catch (UncheckedIOException e) {
+                            failed.put(n, String.valueOf(e.getCause()));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            failed.put(n, e.toString());
+                        }
+                    }
+                }));
+            }
+            for (Future<?> slot : running) {
+                slot.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("a pass over " + file.filename() + " broke", e);
+        } finally {
+            slots.shutdownNow();
+        }
+        return new Pass(tested, List.copyOf(posted), stored, refused, failed, conflicts.get());
+    }
+
+    /**
+     * The chunks of {@code file} in the order flow.js sends them with {@code prioritizeFirstAndLastChunk}:
+     * the first, the last, then the others in order.
+     */
+    public static List<Integer> firstAndLastFirst(FlowFile file) {
+        List<Integer> order = new ArrayList<>(file.chunkNumbers());
+        if (order.size() > 2) {
+            order.add(1, order.remove(order.size() - 1));
+        }
+        return order;
+    }
+
     /** The chunks of {@code file}, the last one first and the others in order (out of order). */
     public static List<Integer> lastChunkFirst(FlowFile file) {
         List<Integer> order = new ArrayList<>();
         order.add(file.totalChunks());
         order.addAll(file.chunkNumbers().subList(0, file.totalChunks() - 1));
         return order;
+    }
+
+    /** A request body of {@code bytes}, at this client's pace; its length is declared either way. */
+    private HttpRequest.BodyPublisher body(byte[] bytes) {
+        if (pace == 0) {
+            return BodyPublishers.ofByteArray(bytes);
+        }
+        return BodyPublishers.fromPublisher(
+                BodyPublishers.ofInputStream(() -> new PacedInputStream(new ByteArrayInputStream(bytes), pace)),
+                bytes.length);
     }
 
     private static Map<String, String> plus(Map<String, String> map, String name, String value) {
