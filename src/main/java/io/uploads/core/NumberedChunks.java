@@ -69,6 +69,10 @@ public final class NumberedChunks {
      * the chunk again (which would start a new upload). An upload whose completion was answered
      * before the question arrived answers nothing: a client asking then is uploading anew, maybe
      * an edited file under the same identifier, and must send every chunk.
+     *
+     * <p>An upload the server completed itself (recovery after a crash cut off the completing
+     * request, or the sweep) was never answered to its client, who asks again: it answers for as
+     * long as an open session would have waited for that client ({@code sessionTtl}).
      */
     public boolean hasChunk(Caller caller, NumberedChunk chunk, Instant askedAt) {
         caller.groupFor(chunk.group());    // the same 403 the chunk itself would get
@@ -76,7 +80,9 @@ public final class NumberedChunks {
         String completing = answering.get(answerKey(caller, chunk));
         Optional<UploadSession> session = active.isPresent() ? active
                 : completing != null ? sessions.find(completing)
-                : sessions.completedByKeySince(caller.name(), chunk.clientKey(), askedAt);
+                : sessions.completedByKeySince(caller.name(), chunk.clientKey(), askedAt)
+                        .or(() -> sessions.completedByServerSince(caller.name(), chunk.clientKey(),
+                                askedAt.minusMillis(config.sessionTtl().toMilliseconds())));
         return session
                 .filter(s -> sameUpload(chunk, s))
                 .filter(s -> !(s.stage() == Stage.COMPLETION_DUE && chunk.number() == chunk.totalChunks()))

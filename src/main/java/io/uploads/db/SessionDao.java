@@ -47,6 +47,20 @@ public interface SessionDao {
             """)
     Optional<UploadSession> findCompletedByKeySince(String owner, String clientKey, Instant since);
 
+    /**
+     * The owner's latest session under {@code clientKey} completed at or after {@code since} by the
+     * server itself (recovery, the sweep): no client was ever answered that it completed.
+     */
+    @SqlQuery("""
+            SELECT * FROM upload_session s
+            WHERE s.owner = :owner AND s.client_key = :clientKey AND s.state = 'COMPLETED' AND s.completed_at >= :since
+              AND EXISTS (SELECT 1 FROM audit_event a
+                          WHERE a.session_id = s.id AND a.event = 'session_completed' AND a.actor = 'system')
+            ORDER BY s.completed_at DESC
+            LIMIT 1
+            """)
+    Optional<UploadSession> findCompletedByServerSince(String owner, String clientKey, Instant since);
+
     @SqlQuery("""
             SELECT * FROM upload_session
             WHERE owner = :owner AND filename = :filename AND state = 'OPEN'

@@ -48,7 +48,8 @@ public final class UploadExceptionMapper implements ExceptionMapper<UploadExcept
                  INCOMPLETE_UPLOAD -> 400;
             case FORBIDDEN_GROUP -> 403;
             case NOT_FOUND -> 404;
-            case SESSION_NOT_OPEN, SESSION_EXPIRED, CONCURRENT_CHANGE, WRITER_BUSY, ASSEMBLY_IN_PROGRESS, FILE_EXISTS -> 409;
+            case SESSION_NOT_OPEN, SESSION_EXPIRED, CONCURRENT_CHANGE, ASSEMBLY_IN_PROGRESS, FILE_EXISTS -> 409;
+            case WRITER_BUSY -> 423;
             case TOO_LARGE -> 413;
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case TOO_MANY_SESSIONS -> 429;

@@ -52,6 +52,29 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         assertThat(parallel.hasChunk(ALICE, chunk(file, 2), Instant.now())).isFalse();
     }
 
+    /** A crash cut off the request completing the upload; recovery completed it, so its client was never told. */
+    @Test
+    void anUploadTheServerCompletedItselfAnswersItsClientAskingAgain() {
+        byte[] file = bytes(3 * CHUNK, 64);
+        send(file, 1);
+        send(file, 2);
+        String id = send(file, 3).session().id();
+        parallel.answered(ALICE, chunk(file, 3));
+        // as the crashed request left it: recorded and moved to ASSEMBLING, the file not yet placed
+        jdbi.useHandle(h -> h.createUpdate("UPDATE upload_session SET state = 'ASSEMBLING', final_path = NULL, "
+                + "sha256 = NULL, completed_at = NULL WHERE id = :id").bind("id", id).execute());
+        onDisk.writeAt(id, 0, file);
+        try {
+            java.nio.file.Files.delete(storage.resolve("files/g/race-" + key(file)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        completion.finishAssembly(sessions().find(id).orElseThrow(), Actor.SYSTEM);
+
+        assertThat(parallel.hasChunk(ALICE, chunk(file, 1), Instant.now())).as("asked after recovery").isTrue();
+        assertThat(parallel.hasChunk(ALICE, chunk(file, 3), Instant.now())).isTrue();
+    }
+
     @Test
     void anotherFileUnderTheSameIdentifierIsNotAnsweredByTheCompletedUpload() {
         byte[] file = bytes(3 * CHUNK, 63);

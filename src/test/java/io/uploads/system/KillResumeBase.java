@@ -101,10 +101,10 @@ abstract class KillResumeBase {
     void killAtRandom(SeparateJvm.Server server, String what, long withinMillis) throws InterruptedException {
         long delay = ThreadLocalRandom.current().nextLong(withinMillis);
         Thread.sleep(delay);
-        int receiving = storageFixture().temporaryFiles().size();
+        int files = storageFixture().sessionFiles().size();
         server.kill();
-        note("%s: killed %d ms into its window of %d ms, %d request bod%s being received".formatted(
-                what, delay, withinMillis, receiving, receiving == 1 ? "y" : "ies"));
+        note("%s: killed %d ms into its window of %d ms, %d session file%s in the store".formatted(
+                what, delay, withinMillis, files, files == 1 ? "" : "s"));
     }
 
     /** A line in the test's output, for reading a failure: what happened where chance decides. */
@@ -114,17 +114,18 @@ abstract class KillResumeBase {
 
     /**
      * Waits until {@code request}, the last of an upload, has reached the server: its body is being
-     * received, or was stored (one more chunk file, or none left after assembly), or it was answered.
+     * written into the session's file (whose content then differs from {@code before}, or which is
+     * gone once the upload completed), or it was answered.
      */
-    void awaitArrival(CompletableFuture<?> request, String sessionId, int chunkFilesBefore) throws InterruptedException {
+    void awaitArrival(CompletableFuture<?> request, String sessionId, Map<String, String> before)
+            throws InterruptedException {
         StorageFixture store = storageFixture();
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!request.isDone() && store.temporaryFiles(sessionId).isEmpty()
-                && store.chunksOnDisk(sessionId).size() == chunkFilesBefore) {
+        while (!request.isDone() && store.contentsOf(sessionId).equals(before)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the last request never reached the server");
             }
-            Thread.sleep(1);
+            Thread.sleep(2);
         }
     }
 
@@ -197,7 +198,7 @@ abstract class KillResumeBase {
             assertThat(c.md5()).as("md5 recorded for chunk %d [%d, %d)", c.chunkNumber(), c.chunkOffset(), c.endOffset())
                     .isEqualTo(TestFiles.md5(expected));
             if (session.state() == SessionState.OPEN) {
-                assertThat(TestFiles.md5(store.chunkBytes(session.id(), c.chunkNumber())))
+                assertThat(TestFiles.md5(store.bytesAt(session.id(), c.chunkOffset(), Math.toIntExact(c.sizeBytes()))))
                         .as("md5 of the stored bytes of chunk %d", c.chunkNumber()).isEqualTo(c.md5());
             }
         }

@@ -327,10 +327,10 @@ public final class FlowStyleClient {
     }
 
     /**
-     * How often {@link #uploadUntilFailure} sends a chunk refused with 409 again. flow.js sends a
-     * chunk again, up to its {@code maxChunkRetries}, after any status not in its
-     * {@code permanentErrors} (404, 413, 415, 500, 501); resumable.js lists 409 among its permanent
-     * errors and would fail the file instead.
+     * How often {@link #uploadUntilFailure} sends a chunk refused with 423 (another writer holds
+     * its range) or 409 again. flow.js sends a chunk again, up to its {@code maxChunkRetries}, after
+     * any status not in its {@code permanentErrors} (404, 413, 415, 500, 501); resumable.js does so
+     * for a 423 too, but lists 409 among its permanent errors and would fail the file instead.
      */
     public static final int CONFLICT_RETRIES = 5;
     public static final Duration CONFLICT_PAUSE = Duration.ofMillis(200);
@@ -369,9 +369,9 @@ public final class FlowStyleClient {
     /**
      * One pass over the chunks as flow.js makes it when a file is started or retried: {@link
      * #SIMULTANEOUS_UPLOADS} at a time, each tested with a GET and POSTed unless the server answers
-     * 200. A POST answered 409 is sent again after {@link #CONFLICT_PAUSE}, up to {@link
+     * 200. A POST answered 423 or 409 is sent again after {@link #CONFLICT_PAUSE}, up to {@link
      * #CONFLICT_RETRIES} times, as flow.js does with {@code maxChunkRetries} (a server still holding
-     * a killed process's claim on the upload answers 409 for a while). A request that gets
+     * a killed process's claim on the upload answers 423 for a while). A request that gets
      * no answer ends the pass, as flow.js stops a file whose chunk failed; the pass never throws,
      * it reports.
      */
@@ -397,7 +397,7 @@ public final class FlowStyleClient {
                             }
                             posted.add(n);
                             Reply answer = send(file, n);
-                            for (int retry = 1; answer.status() == 409 && retry <= CONFLICT_RETRIES; retry++) {
+                            for (int retry = 1; (answer.status() == 423 || answer.status() == 409) && retry <= CONFLICT_RETRIES; retry++) {
                                 conflicts.incrementAndGet();
                                 Thread.sleep(CONFLICT_PAUSE.toMillis());
                                 answer = send(file, n);
