@@ -182,7 +182,7 @@ curl_upload() {   # server, file, name: tus POST then one PATCH of the whole fil
     [[ -n $location ]] || { echo "POST to $server gave no Location" >&2; return 1; }
     [[ $location == /* ]] && location=http://127.0.0.1:${port[$server]}$location
   fi
-  code=$(curl -sS -o "$scratch/curl-answer" -w '%{http_code}' -X PATCH --data-binary @"$file" \
+  code=$(curl -sS -o "$scratch/curl-answer" -w '%{http_code}' -X PATCH -T "$file" -H "Expect:" \
     -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0' -H 'Tus-Resumable: 1.0.0' \
     "${auth[@]}" "$location")
   local elapsed
