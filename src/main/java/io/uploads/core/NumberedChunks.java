@@ -70,9 +70,10 @@ public final class NumberedChunks {
      * before the question arrived answers nothing: a client asking then is uploading anew, maybe
      * an edited file under the same identifier, and must send every chunk.
      *
-     * <p>An upload the server completed itself (recovery after a crash cut off the completing
-     * request, or the sweep) was never answered to its client, who asks again: it answers for as
-     * long as an open session would have waited for that client ({@code sessionTtl}).
+     * <p>An upload whose completion its client was never told of (the server was killed before the
+     * completing request was answered; recovery or the sweep completed it) is asked again by that
+     * client: it answers for as long as an open session would have waited for it ({@code sessionTtl}).
+     * Once a completing request is answered, the database says so.
      */
     public boolean hasChunk(Caller caller, NumberedChunk chunk, Instant askedAt) {
         caller.groupFor(chunk.group());    // the same 403 the chunk itself would get
@@ -81,7 +82,7 @@ public final class NumberedChunks {
         Optional<UploadSession> session = active.isPresent() ? active
                 : completing != null ? sessions.find(completing)
                 : sessions.completedByKeySince(caller.name(), chunk.clientKey(), askedAt)
-                        .or(() -> sessions.completedByServerSince(caller.name(), chunk.clientKey(),
+                        .or(() -> sessions.completedUnansweredSince(caller.name(), chunk.clientKey(),
                                 askedAt.minusMillis(config.sessionTtl().toMilliseconds())));
         return session
                 .filter(s -> sameUpload(chunk, s))
@@ -133,7 +134,10 @@ public final class NumberedChunks {
 
     /** The request that completed the upload under {@code chunk}'s key has been answered. */
     public void answered(Caller caller, NumberedChunk chunk) {
-        answering.remove(answerKey(caller, chunk));
+        String completed = answering.remove(answerKey(caller, chunk));
+        if (completed != null) {
+            ledger.completionAnswered(completed);
+        }
     }
 
     private static String answerKey(Caller caller, NumberedChunk chunk) {
@@ -190,27 +194,19 @@ public final class NumberedChunks {
     private Recorded claimed(Caller caller, String id, NumberedChunk chunk, Supplier<Received> sentAgain,
                              Function<WriterClaims.Claim, Received> write) {
         WriterClaims.Claim claim = claims.claim(id, chunk.offset(), chunk.offset() + chunk.currentChunkSize());
-        boolean released = false;
-        try {
+        return claim.whileWriting(() -> {
             rules.requireOpen(claim.session());
             if (sessions.chunk(id, chunk.number()).isPresent()) {
                 claim.release();
-                released = true;
                 return resent(caller, id, chunk, sentAgain.get());
             }
             Received received = write.apply(claim);
-            Recorded result = ledger.change(id, caller.actor(), change -> {
+            return ledger.change(id, caller.actor(), change -> {
                 change.releaseClaim(claim.id());
                 rules.requireOpen(change.session());
                 return append(change, chunk, received);
             });
-            released = true;
-            return result;
-        } finally {
-            if (!released) {
-                claim.release();
-            }
-        }
+        });
     }
 
     /** A chunk the session records already: the same bytes are a harmless retry, others a conflict. */

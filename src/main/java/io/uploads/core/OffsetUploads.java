@@ -23,17 +23,15 @@ public final class OffsetUploads {
     private static final Logger LOG = LoggerFactory.getLogger(OffsetUploads.class);
 
     private final Ledger ledger;
-    private final ChunkStore store;
     private final WriterClaims claims;
     private final Clock clock;
     private final UploadsConfig config;
     private final UploadRules rules;
     private final Completion completion;
 
-    public OffsetUploads(Ledger ledger, ChunkStore store, WriterClaims claims, UploadsConfig config,
+    public OffsetUploads(Ledger ledger, WriterClaims claims, UploadsConfig config,
                          UploadRules rules, Completion completion) {
         this.ledger = ledger;
-        this.store = store;
         this.claims = claims;
         this.clock = ledger.clock();
         this.config = config;
@@ -99,11 +97,10 @@ public final class OffsetUploads {
         long limit = (total != null ? total : config.maxUploadSize().toBytes()) - session.receivedBytes();
         rules.requireDeclaredWithin(checks, limit);
         WriterClaims.Claim claim = claims.claim(id, session.receivedBytes(), WriterClaims.TO_THE_END);
-        boolean recorded = false;
-        try {
+        UploadSession appended = claim.whileWriting(() -> {
             rules.requireOffset(offset, claim.session().receivedBytes());    // another request appended meanwhile
             Received received = rules.write(id, offset, body, limit, checks, claim);
-            UploadSession appended = ledger.change(id, caller.actor(), change -> {
+            UploadSession recorded = ledger.change(id, caller.actor(), change -> {
                 change.releaseClaim(claim.id());
                 UploadSession locked = change.session();
                 rules.requireOpen(locked);
@@ -129,21 +126,17 @@ public final class OffsetUploads {
                 }
                 return change.session();
             });
-            recorded = true;
             if (received.interrupted()) {
                 LOG.info("Session {}: request body interrupted; the {} bytes that arrived are kept, offset now {}",
-                        id, received.size(), appended.receivedBytes());
+                        id, received.size(), recorded.receivedBytes());
             }
-            if (appended.state() == SessionState.ASSEMBLING) {
-                return rules.snapshot(completion.finishAssembly(appended, caller.actor()));
-            }
-            return appended.allBytesReceived() ? completion.complete(appended, appended.groupName(), caller.actor())
-                    : rules.snapshot(appended);
-        } finally {
-            if (!recorded) {
-                claim.release();
-            }
+            return recorded;
+        });
+        if (appended.state() == SessionState.ASSEMBLING) {
+            return rules.snapshot(completion.finishAssembly(appended, caller.actor()));
         }
+        return appended.allBytesReceived() ? completion.complete(appended, appended.groupName(), caller.actor())
+                : rules.snapshot(appended);
     }
 
     private static boolean isEmpty(InputStream body) {

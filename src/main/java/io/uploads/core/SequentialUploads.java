@@ -101,11 +101,10 @@ public final class SequentialUploads {
         rules.requireDeclaredWithin(checks, limit);
         WriterClaims.Claim claim = claims.claim(id, session.receivedBytes(), WriterClaims.TO_THE_END);
         long offset = claim.session().receivedBytes();
-        boolean recorded = false;
-        try {
+        return claim.whileWriting(() -> {
             requireNext(claim.session(), number);
             Received received = rules.write(id, offset, body, limit, checks, claim);
-            SessionSnapshot snapshot = ledger.change(id, caller.actor(), change -> {
+            return ledger.change(id, caller.actor(), change -> {
                 change.releaseClaim(claim.id());
                 UploadSession locked = change.session();
                 rules.requireOpen(locked);
@@ -121,13 +120,7 @@ public final class SequentialUploads {
                 LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, number, chunk.sizeBytes(), offset);
                 return new SessionSnapshot(change.session(), Optional.of(chunk));
             });
-            recorded = true;
-            return snapshot;
-        } finally {
-            if (!recorded) {
-                claim.release();
-            }
-        }
+        });
     }
 
     /** The last chunk sent again: the same bytes are acknowledged, others refused; nothing is written. */

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Writers of one session never interleave: before a request's body is read, it claims the range
@@ -68,6 +69,23 @@ public final class WriterClaims {
                         + " expired while the body arrived; send it again");
             }
             renewAt = now.plus(RENEW_AFTER);
+        }
+
+        /**
+         * Runs {@code writing}, which writes the claimed range and records it (giving the claim up
+         * in that transaction); should it fail, the claim is given up here.
+         */
+        public <T> T whileWriting(Supplier<T> writing) {
+            boolean done = false;
+            try {
+                T result = writing.get();
+                done = true;
+                return result;
+            } finally {
+                if (!done) {
+                    release();
+                }
+            }
         }
 
         /**

@@ -48,18 +48,20 @@ public interface SessionDao {
     Optional<UploadSession> findCompletedByKeySince(String owner, String clientKey, Instant since);
 
     /**
-     * The owner's latest session under {@code clientKey} completed at or after {@code since} by the
-     * server itself (recovery, the sweep): no client was ever answered that it completed.
+     * The owner's latest session under {@code clientKey} completed at or after {@code since} whose
+     * client was never answered that it completed (V10).
      */
     @SqlQuery("""
-            SELECT * FROM upload_session s
-            WHERE s.owner = :owner AND s.client_key = :clientKey AND s.state = 'COMPLETED' AND s.completed_at >= :since
-              AND EXISTS (SELECT 1 FROM audit_event a
-                          WHERE a.session_id = s.id AND a.event = 'session_completed' AND a.actor = 'system')
-            ORDER BY s.completed_at DESC
+            SELECT * FROM upload_session
+            WHERE owner = :owner AND client_key = :clientKey AND state = 'COMPLETED' AND completed_at >= :since
+              AND completion_answered IS NULL
+            ORDER BY completed_at DESC
             LIMIT 1
             """)
-    Optional<UploadSession> findCompletedByServerSince(String owner, String clientKey, Instant since);
+    Optional<UploadSession> findCompletedUnansweredSince(String owner, String clientKey, Instant since);
+
+    @SqlUpdate("UPDATE upload_session SET completion_answered = TRUE WHERE id = :id AND state = 'COMPLETED'")
+    void markCompletionAnswered(String id);
 
     @SqlQuery("""
             SELECT * FROM upload_session

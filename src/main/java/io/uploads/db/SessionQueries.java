@@ -70,9 +70,9 @@ public final class SessionQueries {
         return sessions.findCompletedByKeySince(owner, clientKey, since);
     }
 
-    /** The latest upload under the key that the server completed itself since then (no client was told). */
-    public Optional<UploadSession> completedByServerSince(String owner, String clientKey, Instant since) {
-        return sessions.findCompletedByServerSince(owner, clientKey, since);
+    /** The latest upload under the key completed since then whose client was never told so. */
+    public Optional<UploadSession> completedUnansweredSince(String owner, String clientKey, Instant since) {
+        return sessions.findCompletedUnansweredSince(owner, clientKey, since);
     }
 
     public Optional<UploadSession> latestOpen(String owner, String filename) {

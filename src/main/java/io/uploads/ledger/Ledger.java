@@ -169,6 +169,14 @@ public final class Ledger {
                 + claims.holders().stream().filter(holderGone).mapToInt(claims::deleteHeldBy).sum());
     }
 
+    /**
+     * The client whose request completed the session has its answer: no lifecycle event, so no
+     * audit row, and no lock (the column only ever becomes true).
+     */
+    public void completionAnswered(String sessionId) {
+        jdbi.useExtension(SessionDao.class, sessions -> sessions.markCompletionAnswered(sessionId));
+    }
+
     /** An event about no session (authentication denied), in a transaction of its own. */
     public void record(AuditEntry entry) {
         jdbi.useTransaction(h -> appendAndTell(h, List.of(entry)));

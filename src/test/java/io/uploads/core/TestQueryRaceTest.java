@@ -62,7 +62,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         parallel.answered(ALICE, chunk(file, 3));
         // as the crashed request left it: recorded and moved to ASSEMBLING, the file not yet placed
         jdbi.useHandle(h -> h.createUpdate("UPDATE upload_session SET state = 'ASSEMBLING', final_path = NULL, "
-                + "sha256 = NULL, completed_at = NULL WHERE id = :id").bind("id", id).execute());
+                + "sha256 = NULL, completed_at = NULL, completion_answered = NULL WHERE id = :id").bind("id", id).execute());
         onDisk.writeAt(id, 0, file);
         try {
             java.nio.file.Files.delete(storage.resolve("files/g/race-" + key(file)));
@@ -73,6 +73,20 @@ abstract class TestQueryRaceTest extends CoreTestBase {
 
         assertThat(parallel.hasChunk(ALICE, chunk(file, 1), Instant.now())).as("asked after recovery").isTrue();
         assertThat(parallel.hasChunk(ALICE, chunk(file, 3), Instant.now())).isTrue();
+    }
+
+    /** The server was killed after the completion committed and before its answer left. */
+    @Test
+    void anUploadWhoseCompletionWasNeverAnsweredAnswersItsClientAskingAgain() {
+        byte[] file = bytes(3 * CHUNK, 65);
+        send(file, 1);
+        send(file, 2);
+        send(file, 3);    // completes; the answer never leaves: the process is gone
+        NumberedChunks restarted = useCases(config, java.time.Clock.systemUTC()).numbered();
+
+        assertThat(restarted.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("asked after the restart").isTrue();
+        parallel.answered(ALICE, chunk(file, 3));
+        assertThat(restarted.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("once answered").isFalse();
     }
 
     @Test
