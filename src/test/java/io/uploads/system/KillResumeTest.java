@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uploads.testing.Http.Reply;
 import io.uploads.testing.SeparateJvm;
-import io.uploads.testing.StorageFixture;
-import io.uploads.testing.TestDatabase;
 import io.uploads.testing.TestFiles;
 import io.uploads.testing.TsdStyleClient;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §7: the server is killed with SIGKILL while chunks stream in, several times, and while it
@@ -26,37 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * byte-identical to the source. Where each kill lands is left to chance; what must hold after it
  * does not depend on where.
  */
-abstract class KillResumeTest {
-
-    private static final int MIB = 1 << 20;
-    private static final String GROUP = "kim-group";
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
-    protected abstract TestDatabase.Kind databaseKind();
-
-    @TempDir
-    Path tmp;
-
-    private TestDatabase database;
-    private Map<String, String> env;
-    private String token;
-    private int starts;
-
-    @BeforeEach
-    void databaseStorageAndToken() {
-        database = TestDatabase.create(databaseKind(), tmp);
-        env = Map.of(
-                "DATABASE_URL", database.url(),
-                "DATABASE_USER", database.user(),
-                "STORAGE_DIR", tmp.resolve("storage").toString(),
-                "STORAGE_MIN_FREE_SPACE", "1MiB");
-        token = SeparateJvm.command(env, "token-create", "--principal", "kim", "--groups", GROUP).lastLine();
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        database.close();
-    }
+abstract class KillResumeTest extends KillResumeBase {
 
     @Test
     void killedWhileChunksStreamInTheUploadResumesToAByteIdenticalFile() throws Exception {
@@ -70,7 +33,7 @@ abstract class KillResumeTest {
                 }
                 long killAfter = client.nextOffset() + 8L * MIB;
                 CompletableFuture<Reply> sending = CompletableFuture.supplyAsync(client::sendRemaining);
-                awaitServerHolds(server, "crash.bin", killAfter);
+                awaitServerHolds(server, "crash.bin", killAfter, sending);
                 server.kill();
                 sending.handle((reply, failure) -> null).get();
             }
@@ -129,28 +92,11 @@ abstract class KillResumeTest {
     private void assertFinishedByteIdentical(Reply end, Path source) throws IOException {
         String sha256 = TestFiles.sha256(source);
         assertThat(end.text("sha256")).isEqualTo(sha256);
-        assertThat(TestFiles.sha256(tmp.resolve("storage").resolve(end.text("path")))).isEqualTo(sha256);
-        assertThat(new StorageFixture(tmp.resolve("storage")).contentsOfAllSessions()).as("bytes left behind").isEmpty();
-    }
-
-    private SeparateJvm.Server start() {
-        return SeparateJvm.Server.start(List.of(), env, tmp.resolve("server-" + (++starts) + ".log"));
+        assertThat(TestFiles.sha256(storage().resolve(end.text("path")))).isEqualTo(sha256);
+        assertThat(storageFixture().contentsOfAllSessions()).as("bytes left behind").isEmpty();
     }
 
     private TsdStyleClient client(SeparateJvm.Server server, Path source, String filename) {
         return new TsdStyleClient(server.http(), token, GROUP, source, filename, MIB);
-    }
-
-    /** Polls the service until it reports at least {@code offset} bytes of the file, or it finished. */
-    private void awaitServerHolds(SeparateJvm.Server server, String filename, long offset) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Reply info = server.http().get("/files/resumables/" + filename, token);
-            if (info.status() == 200 && info.json().get("next_offset").asLong() >= offset) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the service never held " + offset + " bytes of " + filename + ":\n" + server.log());
     }
 }
