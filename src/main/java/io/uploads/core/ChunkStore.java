@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -35,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class ChunkStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
-    private static final int BUFFER_SIZE = 256 * 1024;
 
     private final Path root;
     private final Path sessions;
@@ -100,8 +98,7 @@ public final class ChunkStore {
         requireFreeSpace(Math.max(reading.expectedBytes(), 0));
         Path file = sessionFile(sessionId);
         try (FileChannel out = openForWrite(file)) {
-            Digests digests = new Digests(reading.digestAlgorithm(), sha256);
-            Body read = pump(body, reading, digests, (buffer, position) -> {
+            Received received = pump(body, reading, sha256, (buffer, position) -> {
                 while (buffer.hasRemaining()) {
                     position += out.write(buffer, position);
                 }
@@ -109,7 +106,7 @@ public final class ChunkStore {
             }, offset);
             // fdatasync: the file's size is data to it, so a later read finds every byte written here
             out.force(false);
-            return digests.received(offset, read);
+            return received;
         } catch (IOException e) {
             throw storageFailure(e, "cannot write to the file of session " + sessionId);
         }
@@ -117,9 +114,8 @@ public final class ChunkStore {
 
     /** Reads {@code body} only for its digests, writing nothing: a chunk sent again is compared, never rewritten. */
     public Received digestOnly(InputStream body, long offset, Reading reading) {
-        Digests digests = new Digests(reading.digestAlgorithm(), null);
         try {
-            return digests.received(offset, pump(body, reading, digests, (buffer, position) -> { }, offset));
+            return pump(body, reading, null, (buffer, position) -> { }, offset);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -129,70 +125,42 @@ public final class ChunkStore {
         void accept(ByteBuffer buffer, long position) throws IOException;
     }
 
-    private record Body(long size, boolean interrupted) {}
-
-    private static Body pump(InputStream body, Reading reading, Digests digests, Sink sink, long offset)
-            throws IOException {
-        byte[] buffer = new byte[BUFFER_SIZE];
-        ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-        long total = 0;
-        boolean interrupted = false;
-        while (true) {
-            int n;
-            try {
-                n = readBody(body, buffer);
-            } catch (UploadException e) {
-                if (!reading.keepInterrupted()) {
-                    throw e;
+    private static Received pump(InputStream body, Reading reading, @Nullable MessageDigest sha256, Sink sink,
+                                 long offset) throws IOException {
+        try (BodyDigests digests = new BodyDigests(reading.digestAlgorithm(), sha256)) {
+            long total = 0;
+            boolean interrupted = false;
+            while (true) {
+                byte[] buffer = digests.buffer();
+                int n;
+                try {
+                    n = readBody(body, buffer);
+                } catch (UploadException e) {
+                    if (!reading.keepInterrupted()) {
+                        throw e;
+                    }
+                    interrupted = true;
+                    break;
+                }
+                if (n < 0) {
+                    break;
+                }
+                if (total + n > reading.maxBytes()) {
+                    throw new UploadException(UploadException.Problem.TOO_LARGE,
+                            "chunk is larger than the limit of " + reading.maxBytes() + " bytes");
+                }
+                sink.accept(ByteBuffer.wrap(buffer, 0, n), offset + total);
+                digests.update(buffer, n);
+                total += n;
+            }
+            if (reading.expectedBytes() >= 0 && total != reading.expectedBytes()) {
+                if (!reading.keepInterrupted() || total > reading.expectedBytes()) {
+                    throw new UploadException(UploadException.Problem.INCOMPLETE_BODY,
+                            "received " + total + " bytes but " + reading.expectedBytes() + " were declared");
                 }
                 interrupted = true;
-                break;
             }
-            if (n < 0) {
-                break;
-            }
-            if (total + n > reading.maxBytes()) {
-                throw new UploadException(UploadException.Problem.TOO_LARGE,
-                        "chunk is larger than the limit of " + reading.maxBytes() + " bytes");
-            }
-            digests.update(buffer, n);
-            sink.accept(wrapped.clear().limit(n), offset + total);
-            total += n;
-        }
-        if (reading.expectedBytes() >= 0 && total != reading.expectedBytes()) {
-            if (!reading.keepInterrupted() || total > reading.expectedBytes()) {
-                throw new UploadException(UploadException.Problem.INCOMPLETE_BODY,
-                        "received " + total + " bytes but " + reading.expectedBytes() + " were declared");
-            }
-            interrupted = true;
-        }
-        return new Body(total, interrupted);
-    }
-
-    /** md5 always, the asked-for digest and the running SHA-256 when there are. */
-    private static final class Digests {
-        private final MessageDigest md5 = digest("MD5");
-        private final @Nullable MessageDigest other;
-        private final @Nullable MessageDigest sha256;
-
-        Digests(@Nullable String algorithm, @Nullable MessageDigest sha256) {
-            this.other = algorithm == null ? null : digest(algorithm);
-            this.sha256 = sha256;
-        }
-
-        void update(byte[] buffer, int n) {
-            md5.update(buffer, 0, n);
-            if (other != null) {
-                other.update(buffer, 0, n);
-            }
-            if (sha256 != null) {
-                sha256.update(buffer, 0, n);
-            }
-        }
-
-        Received received(long offset, Body body) {
-            return new Received(offset, body.size(), HexFormat.of().formatHex(md5.digest()),
-                    other == null ? null : other.digest(), sha256, body.interrupted());
+            return digests.received(offset, total, interrupted);
         }
     }
 
@@ -339,9 +307,26 @@ public final class ChunkStore {
         return new UncheckedIOException(what, e);
     }
 
+    /**
+     * Reads what has arrived, up to a whole buffer: it waits for the first bytes only, then takes
+     * what the connection already holds, so a fast body is written a buffer at a time (not in the
+     * container's 8 KiB reads) and a slow one is still written as it arrives.
+     */
     private static int readBody(InputStream body, byte[] buffer) {
         try {
-            return body.read(buffer);
+            int n = body.read(buffer);
+            try {
+                while (n > 0 && n < buffer.length && body.available() > 0) {
+                    int more = body.read(buffer, n, Math.min(body.available(), buffer.length - n));
+                    if (more < 0) {
+                        break;
+                    }
+                    n += more;
+                }
+            } catch (IOException brokenAfterSomeBytes) {
+                // the bytes read count; the next read reports the broken body
+            }
+            return n;
         } catch (IOException e) {
             // the client went away or sent less than it declared
             throw new UploadException(UploadException.Problem.INCOMPLETE_BODY,

@@ -36,6 +36,11 @@ public final class ClientSessions {
         return rules.snapshot(rules.owned(caller, id, filename));
     }
 
+    /** The caller's session row alone, without its last chunk. */
+    public UploadSession owned(Caller caller, String id) {
+        return rules.owned(caller, id, null);
+    }
+
     /**
      * The caller's session as a resume query describes it: an aborted or expired session is not
      * resumable, its bytes are gone, so it is answered as an unknown one.

@@ -45,7 +45,7 @@ public final class OffsetUploads {
      *
      * @param filename the final file's name; without one, the file is named after the session id
      */
-    public SessionSnapshot create(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
+    public UploadSession create(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
                                   @Nullable Long totalSize, @Nullable String clientMetadata) {
         if (filename != null) {
             Filenames.requireValid(filename);
@@ -70,7 +70,7 @@ public final class OffsetUploads {
         });
         LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
                 protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
-        return session.allBytesReceived() ? completion.complete(session, groupName, caller.actor()) : rules.snapshot(session);
+        return session.allBytesReceived() ? completion.complete(session, groupName, caller.actor()).session() : session;
     }
 
     /**
@@ -80,16 +80,22 @@ public final class OffsetUploads {
      *
      * @param declaredTotal the length, when this request declares it (creation-defer-length)
      */
-    public SessionSnapshot append(Caller caller, String id, long offset, @Nullable Long declaredTotal,
-                                          InputStream body, ChunkChecks checks) {
-        UploadSession session = rules.owned(caller, id, null);
+    public UploadSession append(Caller caller, String id, long offset, @Nullable Long declaredTotal,
+                                InputStream body, ChunkChecks checks) {
+        return append(caller, rules.owned(caller, id, null), offset, declaredTotal, body, checks);
+    }
+
+    /** {@link #append} to {@code session}, which the caller read just now as the caller's own. */
+    public UploadSession append(Caller caller, UploadSession session, long offset, @Nullable Long declaredTotal,
+                                InputStream body, ChunkChecks checks) {
+        String id = session.id();
         rules.requireProtocol(session, Protocol.TUS);
         if ((session.state() == SessionState.COMPLETED || session.stage() == Stage.COMPLETION_DUE)
                 && offset == session.receivedBytes() && isEmpty(body)) {
             // a client that cannot tell it is done sends no bytes at the final offset; nothing to
             // do but finish, if that has not happened yet
-            return session.state() == SessionState.COMPLETED ? rules.snapshot(session)
-                    : completion.complete(session, session.groupName(), caller.actor());
+            return session.state() == SessionState.COMPLETED ? session
+                    : completion.complete(session, session.groupName(), caller.actor()).session();
         }
         rules.requireOpen(session);
         rules.requireOffset(offset, session.receivedBytes());
@@ -133,10 +139,10 @@ public final class OffsetUploads {
             return recorded;
         });
         if (appended.state() == SessionState.ASSEMBLING) {
-            return rules.snapshot(completion.finishAssembly(appended, caller.actor()));
+            return completion.finishAssembly(appended, caller.actor());
         }
-        return appended.allBytesReceived() ? completion.complete(appended, appended.groupName(), caller.actor())
-                : rules.snapshot(appended);
+        return appended.allBytesReceived() ? completion.complete(appended, appended.groupName(), caller.actor()).session()
+                : appended;
     }
 
     private static boolean isEmpty(InputStream body) {

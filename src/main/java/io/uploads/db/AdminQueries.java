@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.jspecify.annotations.Nullable;
 
@@ -173,7 +172,7 @@ public final class AdminQueries {
         String sql = "SELECT * FROM audit_event" + where
                 + (byTime ? " ORDER BY occurred_at DESC, seq DESC" : " ORDER BY seq DESC") + " LIMIT :limit";
         return jdbi.withHandle(h -> where.bindTo(h.createQuery(sql)).bind("limit", limit)
-                .map(ConstructorMapper.of(AuditEntry.class))
+                .mapTo(AuditEntry.class)
                 .list());
     }
 

@@ -2,13 +2,10 @@ package io.uploads.db;
 
 import io.uploads.core.AuditEntry;
 import java.util.List;
-import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
-@RegisterConstructorMapper(AuditEntry.class)
-@RegisterConstructorMapper(AuditDao.Head.class)
 public interface AuditDao {
 
     /** The last row of the chain: its seq and hash (0 and 64 zeros while the trail is empty). */

@@ -1,5 +1,9 @@
 package io.uploads.db;
 
+import io.uploads.auth.TokenRecord;
+import io.uploads.core.AuditEntry;
+import io.uploads.core.Chunk;
+import io.uploads.core.UploadSession;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -58,6 +62,11 @@ public final class Database {
             OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
             return value == null ? null : value.toInstant();
         });
+        jdbi.registerRowMapper(UploadSession.class, RecordMappers.of(UploadSession.class));
+        jdbi.registerRowMapper(Chunk.class, RecordMappers.of(Chunk.class));
+        jdbi.registerRowMapper(TokenRecord.class, RecordMappers.of(TokenRecord.class));
+        jdbi.registerRowMapper(AuditEntry.class, RecordMappers.of(AuditEntry.class));
+        jdbi.registerRowMapper(AuditDao.Head.class, RecordMappers.of(AuditDao.Head.class));
         return jdbi;
     }
 

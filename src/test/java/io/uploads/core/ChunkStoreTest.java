@@ -67,6 +67,44 @@ class ChunkStoreTest {
         assertThat(HexFormat.of().formatHex(running.digest())).isEqualTo(TestFiles.sha256(file));
     }
 
+    /** Past its first buffers a body is hashed on a second thread: the digests must still be of every byte, in order. */
+    @Test
+    void aLongBodyHasTheDigestsOfAllItsBytesInOrder() throws Exception {
+        byte[] head = bytes(1234, 3);
+        byte[] body = bytes(5 * 1024 * 1024 + 17, 4);
+        MessageDigest running = MessageDigest.getInstance("SHA-256");
+        running.update(head);
+        ChunkStore store = store();
+
+        Received received = store.write(SESSION, head.length, new ByteArrayInputStream(body),
+                new Reading(body.length, body.length, "SHA-1", false), running, ChunkStore.Progress.NONE);
+
+        assertThat(received.md5()).isEqualTo(TestFiles.md5(body));
+        assertThat(received.digest()).isEqualTo(MessageDigest.getInstance("SHA-1").digest(body));
+        MessageDigest whole = MessageDigest.getInstance("SHA-256");
+        whole.update(head);
+        whole.update(body);
+        assertThat(running.digest()).isEqualTo(whole.digest());
+        assertThat(Arrays.copyOfRange(Files.readAllBytes(store.sessionFile(SESSION)), head.length, head.length + body.length))
+                .isEqualTo(body);
+    }
+
+    @Test
+    void aLongBodyCutOffKeepsTheDigestsOfWhatArrived() throws Exception {
+        int arrived = 3 * 1024 * 1024 + 5;
+        MessageDigest running = MessageDigest.getInstance("SHA-256");
+
+        Received kept = store().write(SESSION, 0, breakingAfter(arrived), new Reading(10_000_000, 10_000_000, null, true),
+                running, ChunkStore.Progress.NONE);
+
+        byte[] expected = new byte[arrived];
+        Arrays.fill(expected, (byte) 42);
+        assertThat(kept.interrupted()).isTrue();
+        assertThat(kept.size()).isEqualTo(arrived);
+        assertThat(kept.md5()).isEqualTo(TestFiles.md5(expected));
+        assertThat(HexFormat.of().formatHex(running.digest())).isEqualTo(TestFiles.sha256(expected));
+    }
+
     @Test
     void aDigestOnlyReadWritesNothing() {
         ChunkStore store = store();
@@ -152,6 +190,23 @@ class ChunkStoreTest {
                     return 42;
                 }
                 throw new IOException("Early EOF");
+            }
+
+            /** As a socket does: what has arrived, at most 8 KiB at a time. */
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (sent >= bytes) {
+                    throw new IOException("Early EOF");
+                }
+                int n = Math.min(Math.min(len, 8192), bytes - sent);
+                Arrays.fill(b, off, off + n, (byte) 42);
+                sent += n;
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return Math.min(8192, bytes - sent);
             }
         };
     }

@@ -59,7 +59,7 @@ abstract class ExpiryTest extends CoreTestBase {
     @Test
     void theSweepCompletesASessionDueForCompletionOnlyOnceItHasBeenDueForAWhile() {
         byte[] file = bytes(CHUNK, 12);
-        UploadSession s = offsets.create(ALICE, Protocol.TUS, "full.bin", null, (long) file.length, null).session();
+        UploadSession s = offsets.create(ALICE, Protocol.TUS, "full.bin", null, (long) file.length, null);
         offsets.append(ALICE, s.id(), 0, null, new ByteArrayInputStream(file, 0, CHUNK - 1), ChunkChecks.none());
         onDisk.writeAt(s.id(), CHUNK - 1, new byte[] {file[CHUNK - 1]});
         chunks().insert(new Chunk(s.id(), 2, CHUNK - 1, 1, TestFiles.md5(new byte[] {file[CHUNK - 1]}), Instant.now()));

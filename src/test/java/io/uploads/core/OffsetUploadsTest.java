@@ -29,9 +29,9 @@ abstract class OffsetUploadsTest extends CoreTestBase {
 
     @Test
     void aSecondWriterWhileABodyStreamsIsRefusedAtOnceWithoutItsBodyBeingRead() throws Exception {
-        String id = offsets.create(ALICE, Protocol.TUS, "declared.bin", null, null, null).session().id();
+        String id = offsets.create(ALICE, Protocol.TUS, "declared.bin", null, null, null).id();
         HeldBody held = new HeldBody(bytes(100, 1));
-        CompletableFuture<SessionSnapshot> streaming = CompletableFuture.supplyAsync(
+        CompletableFuture<UploadSession> streaming = CompletableFuture.supplyAsync(
                 () -> offsets.append(ALICE, id, 0, null, held, tus(100)));
         held.awaitFirstRead();
         HeldBody second = new HeldBody(bytes(100, 3));
@@ -42,7 +42,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
         assertThat(second.wasRead()).as("the second body was read").isFalse();
         held.release();
 
-        assertThat(streaming.get(10, TimeUnit.SECONDS).session().receivedBytes()).isEqualTo(100);
+        assertThat(streaming.get(10, TimeUnit.SECONDS).receivedBytes()).isEqualTo(100);
         UploadSession s = sessions().find(id).orElseThrow();
         assertThat(s.totalSize()).as("the refused request declared nothing").isNull();
         assertThat(s.receivedBytes()).isEqualTo(100);
@@ -51,9 +51,9 @@ abstract class OffsetUploadsTest extends CoreTestBase {
 
     @Test
     void aLengthDeclaredWhileAnotherRequestDeclaresOneIsRefusedAndTheFirstKept() throws Exception {
-        String id = offsets.create(ALICE, Protocol.TUS, "twice.bin", null, null, null).session().id();
+        String id = offsets.create(ALICE, Protocol.TUS, "twice.bin", null, null, null).id();
         HeldBody held = new HeldBody(bytes(100, 2));
-        CompletableFuture<SessionSnapshot> streaming = CompletableFuture.supplyAsync(
+        CompletableFuture<UploadSession> streaming = CompletableFuture.supplyAsync(
                 () -> offsets.append(ALICE, id, 0, 100L, held, tus(100)));
         held.awaitFirstRead();
 
@@ -62,7 +62,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.WRITER_BUSY));
         held.release();
 
-        UploadSession done = streaming.get(10, TimeUnit.SECONDS).session();
+        UploadSession done = streaming.get(10, TimeUnit.SECONDS);
         assertThat(done.totalSize()).isEqualTo(100L);
         assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
         assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(bytes(100, 2));
@@ -71,7 +71,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
     /** A claim left by an instance that was killed mid-body keeps writers out only until it expires. */
     @Test
     void aStaleClaimExpiresAndTheNextWriterTakesOver() {
-        String id = offsets.create(ALICE, Protocol.TUS, "stale.bin", null, 100L, null).session().id();
+        String id = offsets.create(ALICE, Protocol.TUS, "stale.bin", null, 100L, null).id();
         Instant now = Instant.now();
         jdbi.onDemand(ClaimDao.class).insert("killed", id, 0, WriterClaims.TO_THE_END, "1@gone-host", now.plusSeconds(2));
         onDisk.writeAt(id, 0, bytes(60, 4));    // what the killed writer got to write, never recorded
@@ -82,8 +82,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
         MovableClock later = new MovableClock(now.plus(WriterClaims.TIME_TO_LIVE));
         OffsetUploads afterExpiry = useCases(config, later).offsets();
 
-        UploadSession done = afterExpiry.append(ALICE, id, 0, null, new ByteArrayInputStream(bytes(100, 5)), tus(100))
-                .session();
+        UploadSession done = afterExpiry.append(ALICE, id, 0, null, new ByteArrayInputStream(bytes(100, 5)), tus(100));
 
         assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
         assertThat(done.sha256()).isEqualTo(TestFiles.sha256(bytes(100, 5)));
@@ -97,7 +96,7 @@ abstract class OffsetUploadsTest extends CoreTestBase {
         UploadsConfig reject = new UploadsConfig(DataSize.mebibytes(10), DataSize.gibibytes(1), 1000,
                 io.dropwizard.util.Duration.days(1), ExistingFilePolicy.reject, io.dropwizard.util.Duration.seconds(0));
         UseCases service = useCases(reject, clock);
-        String id = service.offsets().create(ALICE, Protocol.TUS, "taken.bin", null, 1000L, null).session().id();
+        String id = service.offsets().create(ALICE, Protocol.TUS, "taken.bin", null, 1000L, null).id();
         Files.write(Files.createDirectories(storage.resolve("files/g")).resolve("taken.bin"), new byte[] {1});
         assertThatThrownBy(() -> service.offsets().append(ALICE, id, 0, null,
                 new ByteArrayInputStream(bytes(1000, 3)), tus(1000)))

@@ -169,7 +169,7 @@ abstract class RecoveryTest extends CoreTestBase {
     @Test
     void completesASessionWhoseLastBytesWereRecordedButNotCompleted() throws IOException {
         byte[] file = bytes(2 * CHUNK, 11);
-        UploadSession s = offsets.create(ALICE, Protocol.TUS, "cut-off.bin", null, (long) file.length, null).session();
+        UploadSession s = offsets.create(ALICE, Protocol.TUS, "cut-off.bin", null, (long) file.length, null);
         offsets.append(ALICE, s.id(), 0, null, new ByteArrayInputStream(Arrays.copyOf(file, CHUNK)),
                 ChunkChecks.none());
         onDisk.writeAt(s.id(), CHUNK, Arrays.copyOfRange(file, CHUNK, 2 * CHUNK));

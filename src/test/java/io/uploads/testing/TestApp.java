@@ -135,6 +135,26 @@ public final class TestApp implements AutoCloseable {
         }).toList();
     }
 
+    /**
+     * Waits until the service has finished every request that was writing to a session (no writer
+     * claim left): a client that cut its connection off mid-body has only been interrupted once
+     * the server saw the broken connection and gave the claim up.
+     */
+    public void awaitNoWriters() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM writer_claim").mapTo(Integer.class).one()) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("a writer claim was still held 10 s after its request was cut off");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     /** Issues an uploader token the way {@code token-create} does. */
     public String token(String principal, String... groups) {
         return tokens().issue(principal, List.of(groups), new LinkedHashSet<>(List.of(Caller.UPLOADER)),

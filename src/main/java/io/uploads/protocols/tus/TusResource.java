@@ -88,12 +88,12 @@ public final class TusResource {
         boolean withUpload = hasBody(headers);
         ChunkChecks checks = withUpload ? patchChecks(headers) : null;
         UploadSession created = uploads.create(caller, Protocol.TUS, metadata.filename(), metadata.group(), length,
-                metadata.header()).session();
+                metadata.header());
         URI location = uri.getBaseUriBuilder().path(TusResource.class).path(created.id()).build();
         UploadSession session = created;
         if (withUpload) {
             try {
-                session = uploads.append(caller, created.id(), 0, null, body, checks).session();
+                session = uploads.append(caller, created, 0, null, body, checks);
             } catch (UploadException e) {
                 // the upload exists although its first bytes were refused: the client may resume it
                 return ERRORS.decorate(Response.status(ERRORS.status(e.problem())))
@@ -139,11 +139,11 @@ public final class TusResource {
     @Consumes(MediaType.WILDCARD)
     public Response patch(@Auth Caller caller, @PathParam("id") String id, @Context HttpHeaders headers,
                           InputStream body) {
-        live(caller, id);
+        UploadSession live = live(caller, id);
         ChunkChecks checks = patchChecks(headers);
         long offset = requiredNumber(headers, TusHeaders.UPLOAD_OFFSET);
         Long length = optionalNumber(headers, TusHeaders.UPLOAD_LENGTH);
-        UploadSession session = uploads.append(caller, id, offset, length, body, checks).session();
+        UploadSession session = uploads.append(caller, live, offset, length, body, checks);
         return withExpiry(Response.noContent(), session)
                 .header(TusHeaders.UPLOAD_OFFSET, session.receivedBytes())
                 .build();
@@ -164,7 +164,7 @@ public final class TusResource {
         if (!UPLOAD_ID.matcher(id).matches()) {
             throw new UploadException(Problem.NOT_FOUND, "no upload " + id);
         }
-        UploadSession session = sessions.find(caller, id, null).session();
+        UploadSession session = sessions.owned(caller, id);
         if (session.protocol() != Protocol.TUS || session.state() == SessionState.ABORTED
                 || session.state() == SessionState.FAILED) {
             throw new UploadException(Problem.NOT_FOUND, "no upload " + id);

@@ -97,6 +97,7 @@ abstract class FlowResumeTest extends AppTestBase {
             assertThat(client.send(file, n).status()).isEqualTo(200);
         }
         client.sendCutOff(file, 3, CHUNK / 2);
+        app.awaitNoWriters();
 
         UploadSession session = onlySession(app, owner, file.identifier());
         assertThat(session.state()).isEqualTo(SessionState.OPEN);
