@@ -16,12 +16,14 @@ final class SessionRows {
         T map(UploadSession session, ResultSet row) throws SQLException;
     }
 
+    /** Matched once per column layout, whichever query and database it serves. */
+    private static final RowMapper<UploadSession> SESSIONS = RecordMappers.of(UploadSession.class);
+
     private SessionRows() {}
 
     static <T> RowMapper<T> with(Extra<T> extra) {
-        RowMapper<UploadSession> sessions = RecordMappers.of(UploadSession.class);
         return RecordMappers.perResultSet((rs, ctx) -> {
-            RowMapper<UploadSession> session = sessions.specialize(rs, ctx);
+            RowMapper<UploadSession> session = SESSIONS.specialize(rs, ctx);
             return (r, c) -> extra.map(session.map(r, c), r);
         });
     }
