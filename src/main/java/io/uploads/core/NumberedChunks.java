@@ -112,13 +112,12 @@ public final class NumberedChunks {
         Recorded recorded;
         if (active.isPresent()) {
             String id = active.get().id();
+            Supplier<Received> compared = () -> read(chunk, body, (limit, checks) ->
+                    rules.digestOnly(chunk.offset(), body, limit, checks));
             recorded = sessions.chunk(id, chunk.number()).isPresent()
-                    ? resent(caller, id, chunk, read(chunk, body, (limit, checks) ->
-                            rules.digestOnly(chunk.offset(), body, limit, checks)))
-                    : claimed(caller, id, chunk,
-                            () -> read(chunk, body, (limit, checks) -> rules.digestOnly(chunk.offset(), body, limit, checks)),
-                            claim -> read(chunk, body, (limit, checks) ->
-                                    rules.write(id, chunk.offset(), body, limit, checks, claim)));
+                    ? resent(caller, id, chunk, compared.get())
+                    : claimed(caller, id, chunk, compared, claim -> read(chunk, body, (limit, checks) ->
+                            rules.write(id, chunk.offset(), body, limit, checks, claim)));
         } else {
             rules.requireRoomForSession(caller);    // before a byte of the body is read
             recorded = first(caller, protocol, group, chunk, body);

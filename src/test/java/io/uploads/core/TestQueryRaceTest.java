@@ -3,6 +3,9 @@ package io.uploads.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +57,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
 
     /** A crash cut off the request completing the upload; recovery completed it, so its client was never told. */
     @Test
-    void anUploadTheServerCompletedItselfAnswersItsClientAskingAgain() {
+    void anUploadTheServerCompletedItselfAnswersItsClientAskingAgain() throws IOException {
         byte[] file = bytes(3 * CHUNK, 64);
         send(file, 1);
         send(file, 2);
@@ -64,11 +67,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         jdbi.useHandle(h -> h.createUpdate("UPDATE upload_session SET state = 'ASSEMBLING', final_path = NULL, "
                 + "sha256 = NULL, completed_at = NULL, completion_answered = NULL WHERE id = :id").bind("id", id).execute());
         onDisk.writeAt(id, 0, file);
-        try {
-            java.nio.file.Files.delete(storage.resolve("files/g/race-" + key(file)));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        Files.delete(storage.resolve("files/g/race-" + key(file)));
         completion.finishAssembly(sessions().find(id).orElseThrow(), Actor.SYSTEM);
 
         assertThat(parallel.hasChunk(ALICE, chunk(file, 1), Instant.now())).as("asked after recovery").isTrue();
@@ -82,7 +81,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         send(file, 1);
         send(file, 2);
         send(file, 3);    // completes; the answer never leaves: the process is gone
-        NumberedChunks restarted = useCases(config, java.time.Clock.systemUTC()).numbered();
+        NumberedChunks restarted = useCases(config, Clock.systemUTC()).numbered();
 
         assertThat(restarted.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("asked after the restart").isTrue();
         parallel.answered(ALICE, chunk(file, 3));
