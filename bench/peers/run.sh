@@ -3,6 +3,7 @@
 # Usage: bench/peers/run.sh [size_mib] [rounds]        (defaults 1024 and 3; see bench/peers/README.md)
 # Environment: UPLOADS_JAR (default target/upload-service.jar of the repo), UPLOADS_CONFIG (default config.yml),
 # MIB_COUNT (100), SMALL_COUNT (1000), CONCURRENCY (20), CHUNK_MIB (8), WARMUP (1), KEEP_SCRATCH (0),
+# TESTS (all of "tusjs curl mib small native"),
 # PEERS_SELFTEST_BAD_HASH (0; 1 corrupts the expected hash of the big file: the run must then fail).
 # Builds the peers, starts every server at once on scratch storage, runs the rounds, prints the medians, and
 # stops every server and removes the scratch directory on exit.
@@ -18,6 +19,7 @@ small_count=${SMALL_COUNT:-1000}
 concurrency=${CONCURRENCY:-20}
 chunk_mib=${CHUNK_MIB:-8}
 warmup=${WARMUP:-1}
+tests=" ${TESTS:-tusjs curl mib small native} "
 warmup_mib=$(( size_mib < 64 ? size_mib : 64 ))
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 clk_tck=$(getconf CLK_TCK)
@@ -166,6 +168,7 @@ measure() {   # round, test, server, metric, command...
 }
 
 drive() { node "$here/node/drive.mjs" "$@"; }
+runs() { [[ $tests == *" $1 "* ]]; }   # test: asked for in TESTS
 
 curl_upload() {   # server, file, name: tus POST then one PATCH of the whole file (the sinks: the PATCH alone)
   local server=$1 file=$2 name=$3 bytes start location code
@@ -210,15 +213,18 @@ native_servers=(ours null fsync)
 if [[ $warmup == 1 ]]; then
   echo "warm-up (not recorded): $warmup_mib MiB through every client, and the 16 KiB uploads" >&2
   for s in "${tus_servers[@]}"; do
+    runs tusjs || runs mib || runs small || continue
     measure warmup tusjs "$s" mbps drive tus --endpoint "$(tus_endpoint "$s")" --file "$scratch/src/warmup.bin" \
       --name "warmup-tusjs-$s.bin" --chunk-size "$chunk" $(auth_args "$s")
     measure warmup small "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/small" \
       --prefix "warmup-$s-" --concurrency "$concurrency" $(auth_args "$s")
   done
   for s in "${curl_servers[@]}"; do
+    runs curl || continue
     measure warmup curl "$s" mbps curl_upload "$s" "$scratch/src/warmup.bin" "warmup-curl-$s.bin"
   done
   for s in "${native_servers[@]}"; do
+    runs native || continue
     measure warmup native "$s" mbps drive native --url "$(native_url "$s" "warmup-native-$s.bin")" \
       --file "$scratch/src/warmup.bin" --chunk-size "$chunk" --token "$token"
   done
@@ -230,21 +236,26 @@ for (( round = 1; round <= rounds; round++ )); do
   echo "round $round of $rounds" >&2
   r=$(( round - 1 ))
   for s in $(rotate $r "${tus_servers[@]}"); do
+    runs tusjs || continue
     measure $round tusjs "$s" mbps drive tus --endpoint "$(tus_endpoint "$s")" --file "$big" \
       --name "r$round-tusjs-$s.bin" --chunk-size "$chunk" $(auth_args "$s")
   done
   for s in $(rotate $r "${curl_servers[@]}"); do
+    runs curl || continue
     measure $round curl "$s" mbps curl_upload "$s" "$big" "r$round-curl-$s.bin"
   done
   for s in $(rotate $r "${tus_servers[@]}"); do
+    runs mib || continue
     measure $round mib "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/mib" \
       --prefix "r$round-$s-" --concurrency "$concurrency" $(auth_args "$s")
   done
   for s in $(rotate $r "${tus_servers[@]}"); do
+    runs small || continue
     measure $round small "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/small" \
       --prefix "r$round-$s-" --concurrency "$concurrency" $(auth_args "$s")
   done
   for s in $(rotate $r "${native_servers[@]}"); do
+    runs native || continue
     # the same requests to every server: the sinks ignore the token and the query
     measure $round native "$s" mbps drive native --url "$(native_url "$s" "r$round-native-$s.bin")" \
       --file "$big" --chunk-size "$chunk" --token "$token"

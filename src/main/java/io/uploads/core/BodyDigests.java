@@ -5,9 +5,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +26,7 @@ final class BodyDigests implements AutoCloseable {
     /** Short bodies are hashed on the request thread: handing them over would cost more than it saves. */
     private static final int INLINE_BUFFERS = 2;
 
-    private static final ExecutorService DIGEST_THREADS = Executors.newCachedThreadPool(new DaemonThreads());
+    private static final ExecutorService DIGEST_THREADS = DaemonThreads.pool("body-digests-");
 
     private final MessageDigest md5 = ChunkStore.digest("MD5");
     private final @Nullable MessageDigest other;
@@ -158,17 +156,6 @@ final class BodyDigests implements AutoCloseable {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static final class DaemonThreads implements java.util.concurrent.ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread thread = new Thread(r, "body-digests-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
         }
     }
 }

@@ -97,13 +97,16 @@ public final class ChunkStore {
                           @Nullable MessageDigest sha256, Progress progress) {
         requireFreeSpace(Math.max(reading.expectedBytes(), 0));
         Path file = sessionFile(sessionId);
-        try (FileChannel out = openForWrite(file)) {
+        try (FileChannel out = openForWrite(file); Writeback writeback = new Writeback(out)) {
             Received received = pump(body, reading, sha256, (buffer, position) -> {
+                int length = buffer.remaining();
                 while (buffer.hasRemaining()) {
                     position += out.write(buffer, position);
                 }
+                writeback.written(length);
                 progress.written();
             }, offset);
+            writeback.finish();
             // fdatasync: the file's size is data to it, so a later read finds every byte written here
             out.force(false);
             return received;
