@@ -114,6 +114,20 @@ abstract class DaoTest extends DatabaseTestBase {
     }
 
     @Test
+    void theOpenCountHoldsOpenAndAssemblingSessionsOfTheOwnerOnly() {
+        newSession("counted", "open.bin", T0);
+        UploadSession assembling = newSession("counted", "assembling.bin", T0);
+        sessions().transition(assembling.id(), SessionState.OPEN, SessionState.ASSEMBLING, T0);
+        for (SessionState finished : new SessionState[] {SessionState.ABORTED, SessionState.EXPIRED}) {
+            UploadSession s = newSession("counted", finished + ".bin", T0);
+            sessions().transition(s.id(), SessionState.OPEN, finished, T0);
+        }
+        newSession("someone-else", "open.bin", T0);
+
+        assertThat(sessions().countOpen("counted")).isEqualTo(2);
+    }
+
+    @Test
     void aDeferredLengthIsDeclaredOnce() {
         UploadSession s = newSession("defer", "d.bin", T0);
 
