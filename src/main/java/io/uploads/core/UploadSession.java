@@ -43,4 +43,40 @@ public record UploadSession(
     public boolean allBytesReceived() {
         return totalSize != null && receivedBytes == totalSize;
     }
+
+    // The row as each of SessionDao's updates leaves it: a transaction that made the update knows
+    // the result without reading the row again.
+
+    public UploadSession withProgress(int maxChunk, long receivedBytes, String groupName, Instant now,
+                                      Instant expiresAt) {
+        return new UploadSession(id, owner, groupName, filename, protocol, state, totalSize, totalChunks, maxChunk,
+                receivedBytes, createdAt, now, expiresAt, completedAt, finalPath, sha256, clientKey, chunkSize,
+                clientMetadata, completionDueAt);
+    }
+
+    public UploadSession withProgress(int maxChunk, long receivedBytes, Instant now) {
+        return withProgress(maxChunk, receivedBytes, groupName, now, expiresAt);
+    }
+
+    public UploadSession withGroup(String groupName, Instant now) {
+        return withProgress(maxChunk, receivedBytes, groupName, now, expiresAt);
+    }
+
+    public UploadSession withTotalSize(long totalSize) {
+        return new UploadSession(id, owner, groupName, filename, protocol, state, totalSize, totalChunks, maxChunk,
+                receivedBytes, createdAt, updatedAt, expiresAt, completedAt, finalPath, sha256, clientKey, chunkSize,
+                clientMetadata, completionDueAt);
+    }
+
+    public UploadSession inState(SessionState state, @Nullable Instant completionDueAt, Instant now) {
+        return new UploadSession(id, owner, groupName, filename, protocol, state, totalSize, totalChunks, maxChunk,
+                receivedBytes, createdAt, now, expiresAt, completedAt, finalPath, sha256, clientKey, chunkSize,
+                clientMetadata, completionDueAt);
+    }
+
+    public UploadSession completed(String finalPath, String sha256, Instant now) {
+        return new UploadSession(id, owner, groupName, filename, protocol, SessionState.COMPLETED, totalSize,
+                totalChunks, maxChunk, receivedBytes, createdAt, now, expiresAt, now, finalPath, sha256, clientKey,
+                chunkSize, clientMetadata, null);
+    }
 }

@@ -34,8 +34,8 @@ public final class Change {
     private final Clock clock;
     private final Actor actor;
     private final String id;
+    /** The locked row, kept up to date by every update this change makes to it. */
     private UploadSession current;
-    private boolean stale;
     private final List<AuditEntry> events = new ArrayList<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
     private final List<Chunk> chunksAdded = new ArrayList<>();
@@ -53,10 +53,6 @@ public final class Change {
 
     /** The session's row as this transaction sees it now. */
     public UploadSession session() {
-        if (stale) {
-            current = sessions.find(id).orElseThrow();
-            stale = false;
-        }
         return current;
     }
 
@@ -77,8 +73,9 @@ public final class Change {
         requireStage(Stage.OPEN, "take bytes");
         chunks.insert(chunk);
         chunksAdded.add(chunk);
-        write(sessions.recordProgress(id, maxChunk, session().receivedBytes() + chunk.sizeBytes(), group,
-                chunk.receivedAt(), expiresAt));
+        long receivedBytes = current.receivedBytes() + chunk.sizeBytes();
+        write(sessions.recordProgress(id, maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt));
+        current = current.withProgress(maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt);
     }
 
     /**
@@ -99,16 +96,21 @@ public final class Change {
 
     /** Recovery: the progress that the chunks it kept add up to; the expiry stays as it was. */
     public void resetProgress(int maxChunk, long receivedBytes, int chunkCount) {
-        write(sessions.resetProgress(id, maxChunk, receivedBytes, chunkCount, clock.instant()));
+        Instant now = clock.instant();
+        write(sessions.resetProgress(id, maxChunk, receivedBytes, chunkCount, now));
+        current = current.withProgress(maxChunk, receivedBytes, now);
     }
 
     public void setGroup(String group) {
-        write(sessions.setGroup(id, group, clock.instant()));
+        Instant now = clock.instant();
+        write(sessions.setGroup(id, group, now));
+        current = current.withGroup(group, now);
     }
 
     /** tus creation-defer-length: the length, declared once. */
     public void declareTotalSize(long totalSize) {
         write(sessions.declareTotalSize(id, totalSize));
+        current = current.withTotalSize(totalSize);
     }
 
     /** Moves the session along {@link Stage}'s table; any other move is refused and changes nothing. */
@@ -117,18 +119,20 @@ public final class Change {
         // what the audit row tells of the session (names, group, bytes) a move does not change
         audit(AuditEvent.entering(next), detail);
         Instant now = clock.instant();
-        write(sessions.move(id, from.stored(), from == Stage.COMPLETION_DUE, next.stored(),
-                next == Stage.COMPLETION_DUE ? now : null, now));
+        Instant dueAt = next == Stage.COMPLETION_DUE ? now : null;
+        write(sessions.move(id, from.stored(), from == Stage.COMPLETION_DUE, next.stored(), dueAt, now));
+        current = current.inState(next.stored(), dueAt, now);
     }
 
     /** ASSEMBLING → COMPLETED, with the final file's place and digest. */
     public void complete(String finalPath, String sha256, long size) {
         requireMove(Stage.COMPLETED);
         // the locked row was last written when it entered ASSEMBLING: nothing else writes it there
-        Instant assemblingSince = session().updatedAt();
+        Instant assemblingSince = current.updatedAt();
         audit(AuditEvent.SESSION_COMPLETED, "size " + size + ", sha256 " + sha256 + ", path " + finalPath);
         Instant now = clock.instant();
         write(sessions.complete(id, finalPath, sha256, now));
+        current = current.completed(finalPath, sha256, now);
         assembly = Duration.between(assemblingSince, now);
     }
 
@@ -180,6 +184,5 @@ public final class Change {
         if (!changed) {
             throw new IllegalStateException("session " + id + " changed under its row lock");
         }
-        stale = true;
     }
 }
