@@ -26,6 +26,7 @@ import io.uploads.db.AuditDao;
 import io.uploads.db.ChunkDao;
 import io.uploads.db.SessionDao;
 import io.uploads.testing.DatabaseTestBase;
+import io.uploads.testing.MovableClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -213,6 +214,74 @@ abstract class LedgerTest extends DatabaseTestBase {
                 tuple(3L, "session_assembling", "system", "team-b", 1000L),
                 tuple(4L, "session_completed", "system", "team-b", 1000L));
         assertThat(new AuditTrail(jdbi).verify(null).intact()).isTrue();
+    }
+
+    @Test
+    void theSessionAChangeHoldsIsTheRowAsStoredAfterEachOfItsUpdates() {
+        MovableClock clock = new MovableClock(NOW);
+        Ledger ticking = new Ledger(jdbi, clock);
+        UploadSession fresh = fresh("alice", null);
+        String id = fresh.id();
+
+        UploadSession opened = ticking.open(fresh, 10, ALICE, change -> {
+            clock.advance(Duration.ofMillis(1));
+            change.addChunk(new Chunk(id, 1, 0, 400, Chunk.EMPTY_MD5, clock.instant()), 1, "team-b",
+                    NOW.plusSeconds(60));
+            return change.session();
+        });
+        assertThat(sessions().find(id)).contains(opened);
+        clock.advance(Duration.ofSeconds(1));
+        UploadSession grown = ticking.change(id, ALICE, change -> {
+            change.addChunk(new Chunk(id, 2, 400, 600, Chunk.EMPTY_MD5, clock.instant()), 2, "team-c",
+                    NOW.plusSeconds(120));
+            clock.advance(Duration.ofMillis(3));
+            change.setGroup("team-d");
+            clock.advance(Duration.ofMillis(5));
+            change.moveTo(COMPLETION_DUE, "every byte");
+            return change.session();
+        });
+        assertThat(grown.receivedBytes()).isEqualTo(1000);
+        assertThat(grown.completionDueAt()).isNotNull();
+        assertThat(sessions().find(id)).contains(grown);
+        clock.advance(Duration.ofSeconds(1));
+        UploadSession assembling = ticking.change(id, Actor.SYSTEM, change -> {
+            change.moveTo(ASSEMBLING, null);
+            return change.session();
+        });
+        assertThat(sessions().find(id)).contains(assembling);
+        clock.advance(Duration.ofSeconds(1));
+        UploadSession done = ticking.change(id, Actor.SYSTEM, change -> {
+            change.complete("/srv/final/x.bin", SHA, 1000);
+            return change.session();
+        });
+        assertThat(done.stage()).isEqualTo(COMPLETED);
+        assertThat(sessions().find(id)).contains(done);
+    }
+
+    @Test
+    void aDeclaredLengthAndARecoveryResetAreTheRowAsStored() {
+        MovableClock clock = new MovableClock(NOW);
+        Ledger ticking = new Ledger(jdbi, clock);
+        UploadSession fresh = fresh("alice", null);
+        UploadSession deferred = new UploadSession(fresh.id(), fresh.owner(), fresh.groupName(), fresh.filename(),
+                Protocol.TUS, SessionState.OPEN, null, null, 0, 0, NOW, NOW, NOW.plus(Duration.ofDays(1)), null, null,
+                null, null, null, null, null);
+        ticking.open(deferred, 10, ALICE, change -> {
+            change.addChunk(new Chunk(deferred.id(), 1, 0, 400, Chunk.EMPTY_MD5, NOW), 1, "team-a", NOW);
+            return null;
+        });
+        clock.advance(Duration.ofMillis(7));
+
+        UploadSession changed = ticking.change(deferred.id(), ALICE, change -> {
+            change.declareTotalSize(900);
+            change.dropChunk(1);
+            change.resetProgress(0, 0, 0);
+            return change.session();
+        });
+
+        assertThat(changed.totalSize()).isEqualTo(900L);
+        assertThat(changed.receivedBytes()).isZero();
+        assertThat(sessions().find(deferred.id())).contains(changed);
     }
 
     // --- 2. every other move is refused and changes nothing -------------------------------------
