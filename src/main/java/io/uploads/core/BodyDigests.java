@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
@@ -105,8 +106,9 @@ final class BodyDigests implements AutoCloseable {
         digestThread = null;
         uninterrupted(() -> {
             filled.put(Filled.END);
-            return running.get();
+            return null;
         });
+        uninterrupted(running::get);
     }
 
     private void digestInOrder() {
@@ -130,32 +132,12 @@ final class BodyDigests implements AutoCloseable {
         }
     }
 
-    private interface Blocking<T> {
-        T call() throws Exception;
-    }
-
-    /**
-     * Waits without giving up on an interrupt (re-asserted afterwards): a request thread must not
-     * leave while the digest thread still uses its buffers and the session's running SHA-256.
-     */
-    private static <T> T uninterrupted(Blocking<T> wait) {
-        boolean interrupted = false;
+    /** Waits through interrupts: the digest thread must be done with a body's buffers before it ends. */
+    private static <T> T uninterrupted(Uninterrupted.Blocking<T> wait) {
         try {
-            while (true) {
-                try {
-                    return wait.call();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException("computing a body's digests failed", e.getCause());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            return Uninterrupted.call(wait);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("computing a body's digests failed", e.getCause());
         }
     }
 }

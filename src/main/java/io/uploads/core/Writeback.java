@@ -66,23 +66,10 @@ final class Writeback implements AutoCloseable {
             return;
         }
         running = null;
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    previous.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof IOException io ? io
-                            : new IOException("an early fsync failed", e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterrupted.call(previous::get);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("an early fsync failed", e.getCause());
         }
     }
 }

@@ -74,8 +74,8 @@ public final class Change {
         chunks.insert(chunk);
         chunksAdded.add(chunk);
         long receivedBytes = current.receivedBytes() + chunk.sizeBytes();
-        write(sessions.recordProgress(id, maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt));
-        current = current.withProgress(maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt);
+        write(sessions.recordProgress(id, maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt),
+                current.withProgress(maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt));
     }
 
     /**
@@ -97,20 +97,18 @@ public final class Change {
     /** Recovery: the progress that the chunks it kept add up to; the expiry stays as it was. */
     public void resetProgress(int maxChunk, long receivedBytes, int chunkCount) {
         Instant now = clock.instant();
-        write(sessions.resetProgress(id, maxChunk, receivedBytes, chunkCount, now));
-        current = current.withProgress(maxChunk, receivedBytes, now);
+        write(sessions.resetProgress(id, maxChunk, receivedBytes, chunkCount, now),
+                current.withProgress(maxChunk, receivedBytes, now));
     }
 
     public void setGroup(String group) {
         Instant now = clock.instant();
-        write(sessions.setGroup(id, group, now));
-        current = current.withGroup(group, now);
+        write(sessions.setGroup(id, group, now), current.withGroup(group, now));
     }
 
     /** tus creation-defer-length: the length, declared once. */
     public void declareTotalSize(long totalSize) {
-        write(sessions.declareTotalSize(id, totalSize));
-        current = current.withTotalSize(totalSize);
+        write(sessions.declareTotalSize(id, totalSize), current.withTotalSize(totalSize));
     }
 
     /** Moves the session along {@link Stage}'s table; any other move is refused and changes nothing. */
@@ -120,8 +118,8 @@ public final class Change {
         audit(AuditEvent.entering(next), detail);
         Instant now = clock.instant();
         Instant dueAt = next == Stage.COMPLETION_DUE ? now : null;
-        write(sessions.move(id, from.stored(), from == Stage.COMPLETION_DUE, next.stored(), dueAt, now));
-        current = current.inState(next.stored(), dueAt, now);
+        write(sessions.move(id, from.stored(), from == Stage.COMPLETION_DUE, next.stored(), dueAt, now),
+                current.inState(next.stored(), dueAt, now));
     }
 
     /** ASSEMBLING → COMPLETED, with the final file's place and digest. */
@@ -131,8 +129,7 @@ public final class Change {
         Instant assemblingSince = current.updatedAt();
         audit(AuditEvent.SESSION_COMPLETED, "size " + size + ", sha256 " + sha256 + ", path " + finalPath);
         Instant now = clock.instant();
-        write(sessions.complete(id, finalPath, sha256, now));
-        current = current.completed(finalPath, sha256, now);
+        write(sessions.complete(id, finalPath, sha256, now), current.completed(finalPath, sha256, now));
         assembly = Duration.between(assemblingSince, now);
     }
 
@@ -179,10 +176,12 @@ public final class Change {
         }
     }
 
-    private void write(boolean changed) {
+    /** An update of the locked row, and the row as it leaves it. */
+    private void write(boolean changed, UploadSession after) {
         // the row is locked by this transaction, so a compare-and-set can only fail on a bug
         if (!changed) {
             throw new IllegalStateException("session " + id + " changed under its row lock");
         }
+        current = after;
     }
 }
