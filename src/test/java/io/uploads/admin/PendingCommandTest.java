@@ -4,6 +4,7 @@ import static io.uploads.admin.SessionMaker.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dropwizard.testing.ConfigOverride;
+import io.uploads.cli.InProcessCommand;
 import io.uploads.core.Protocol;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadSession;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * SPEC §2 and §6: {@code pending [--idle-longer-than <duration>] [--owner <name>] config.yml}, in a
  * JVM of its own while the server runs on the same database, lists the open sessions of every
- * owner as a table, and only those.
+ * owner as a table, and only those. Two cases run the command as a user does, in a JVM of its own
+ * with config.yml; the others run it in this JVM ({@link InProcessCommand}), without a JVM start each.
  */
 abstract class PendingCommandTest extends AppTestBase {
 
@@ -37,6 +40,7 @@ abstract class PendingCommandTest extends AppTestBase {
 
     private SessionMaker make;
     private Map<String, String> env;
+    private InProcessCommand cli;
     /** Fixture sessions by name. */
     private final Map<String, String> fx = new LinkedHashMap<>();
 
@@ -50,6 +54,7 @@ abstract class PendingCommandTest extends AppTestBase {
     void createSessions() {
         make = new SessionMaker(app);
         env = SeparateJvm.envOf(app);
+        cli = new InProcessCommand(app);
         String pam = app.token("pam", "pam-a", "pam-b");
         String rob = app.token("rob", "rob-a");
 
@@ -98,7 +103,7 @@ abstract class PendingCommandTest extends AppTestBase {
 
     @Test
     void theTableHasAHeaderAndACountAndListsNewestFirst() {
-        Result result = SeparateJvm.command(env, "pending", "--owner", "rob");
+        Result result = command("pending", "--owner", "rob");
 
         List<String> lines = result.stdout().stream().filter(l -> !l.isBlank()).toList();
         assertThat(COLUMNS.split(lines.get(0).trim()))
@@ -110,9 +115,9 @@ abstract class PendingCommandTest extends AppTestBase {
 
     @Test
     void ownerNarrowsTheListToOnePrincipal() {
-        assertThat(table(SeparateJvm.command(env, "pending", "--owner", "pam")).keySet())
+        assertThat(table(command("pending", "--owner", "pam")).keySet())
                 .containsExactlyInAnyOrder(fx.get("fresh"), fx.get("tus45m"), fx.get("js1h"));
-        assertThat(table(SeparateJvm.command(env, "pending", "--owner", "nobody")).keySet()).isEmpty();
+        assertThat(table(command("pending", "--owner", "nobody")).keySet()).isEmpty();
     }
 
     @Test
@@ -125,7 +130,7 @@ abstract class PendingCommandTest extends AppTestBase {
 
     @Test
     void ownerAndIdleLongerThanTogether() {
-        Result result = SeparateJvm.command(env, "pending", "--idle-longer-than", "1h", "--owner", "pam");
+        Result result = command("pending", "--idle-longer-than", "1h", "--owner", "pam");
         assertThat(table(result).keySet()).containsExactly(fx.get("js1h"));
         assertThat(result.lastLine()).isEqualTo("1 open session(s)");
     }
@@ -134,7 +139,7 @@ abstract class PendingCommandTest extends AppTestBase {
     @ValueSource(strings = {"soon", "-1h", "PT-1H", "1 fortnight", "h"})
     void aBadDurationExitsNonZeroAndSaysWhy(String duration) {
         // "--option=value", so that "-1h" is taken for a value, not for an option
-        Result result = SeparateJvm.commandAnyExit(env, "pending", "--idle-longer-than=" + duration);
+        Result result = cli.run("pending", "--idle-longer-than=" + duration);
 
         assertThat(result.exitCode()).as(result.describe()).isNotZero();
         String said = String.join("\n", result.stdout()) + result.stderr();
@@ -150,7 +155,7 @@ abstract class PendingCommandTest extends AppTestBase {
     @ParameterizedTest
     @ValueSource(strings = {"9999999999999d", "106751991167301d", "PT9999999999999H", "3000000d"})
     void aDurationBeyondTheClocksRangeIsRefusedOrListsNothing(String duration) {
-        Result result = SeparateJvm.commandAnyExit(env, "pending", "--idle-longer-than=" + duration);
+        Result result = cli.run("pending", "--idle-longer-than=" + duration);
 
         if (result.exitCode() == 0) {
             assertThat(table(result)).as(result.describe()).isEmpty();
@@ -158,6 +163,15 @@ abstract class PendingCommandTest extends AppTestBase {
             assertThat(String.join("\n", result.stdout())).as(result.describe()).contains("--idle-longer-than")
                     .contains(duration);
         }
+    }
+
+    @Test
+    void inAJvmOfItsOwnABadDurationExitsNonZeroAndSaysWhy() {
+        Result result = SeparateJvm.commandAnyExit(env, "pending", "--idle-longer-than=soon");
+
+        assertThat(result.exitCode()).as(result.describe()).isNotZero();
+        assertThat(String.join("\n", result.stdout())).as(result.describe()).contains("--idle-longer-than")
+                .contains("soon").contains("not a duration");
     }
 
     @Test
@@ -177,15 +191,27 @@ abstract class PendingCommandTest extends AppTestBase {
             }
         });
 
-        Result result = SeparateJvm.command(env, "pending", "--owner", "bulk");
+        Result result = command("pending", "--owner", "bulk");
 
         List<String> listed = dataLines(result).stream().map(l -> COLUMNS.split(l.trim())[0]).toList();
         assertThat(listed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
         assertThat(result.lastLine()).isEqualTo("520 open session(s)");
     }
 
+    /** The command run in this JVM, required to succeed. */
+    private Result command(String... args) {
+        Result result = cli.run(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        return result;
+    }
+
+    @AfterAll
+    void closeTheCommandsConnections() throws Exception {
+        cli.close();
+    }
+
     private void assertIdleLongerThan(String duration, String... expected) {
-        Result result = SeparateJvm.command(env, "pending", "--idle-longer-than", duration);
+        Result result = command("pending", "--idle-longer-than", duration);
         Map<String, List<String>> rows = table(result);
         Instant now = Instant.now();
         for (String id : rows.keySet()) {

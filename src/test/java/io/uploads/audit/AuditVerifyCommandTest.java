@@ -3,6 +3,7 @@ package io.uploads.audit;
 import static io.uploads.testing.TestFiles.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.uploads.cli.InProcessCommand;
 import io.uploads.core.AuditEntry;
 import io.uploads.db.AuditDao;
 import io.uploads.ledger.AuditChain;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * SPEC §6: {@code audit-verify [--expect-head <hash>]}, run in its own JVM beside the service, on an
  * intact trail and on trails tampered with by SQL: an edited row, a deleted row, two rows whose
  * contents were swapped, and a trail cut back before a head recorded earlier. The admin port's
- * {@code POST /tasks/audit-verify} answers the same line.
+ * {@code POST /tasks/audit-verify} answers the same line. Two cases run the command as a user does,
+ * in a JVM of its own with config.yml; the others run it in this JVM ({@link InProcessCommand}).
  *
  * <p>Each test tampers with the one service's trail: the table is saved before each test and put
  * back after it, and the restored trail must verify intact again.
@@ -41,6 +44,7 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
     private static final String BROKEN = "audit chain BROKEN: ";
 
     private Map<String, String> env;
+    private InProcessCommand cli;
     private String token;
     private AuditRows audit;
     private AuditDao.Head savedHead;
@@ -48,6 +52,7 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
     @BeforeAll
     void fillTheTrail() {
         env = SeparateJvm.envOf(app);
+        cli = new InProcessCommand(app);
         audit = new AuditRows(app.jdbi());
         token = app.token("verifier", "verify-group");
         upload("first.bin", 1);
@@ -57,6 +62,18 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
         assertThat(http.get("/files/resumables", "garbage").status()).isEqualTo(401);
         // bootstrap admin token, the test's token, 2 x 3 upload rows, created + aborted, denied
         assertThat(audit.count()).isGreaterThanOrEqualTo(11);
+    }
+
+    @AfterAll
+    void closeTheCommandsConnections() throws Exception {
+        cli.close();
+    }
+
+    /** The command run in this JVM, required to find the chain intact. */
+    private Result verifiedIntact() {
+        Result result = cli.run("audit-verify");
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        return result;
     }
 
     @BeforeEach
@@ -110,7 +127,7 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
         long deleted = audit.count() / 2;
         assertThat(update("DELETE FROM audit_event WHERE seq = :seq", deleted)).isEqualTo(1);
 
-        Result verified = SeparateJvm.commandAnyExit(env, "audit-verify");
+        Result verified = cli.run("audit-verify");
 
         assertBrokenNaming(verified, deleted);
         assertThat(verified.lastLine()).contains("missing");
@@ -128,7 +145,7 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
             overwrite(h, second, a);
         });
 
-        Result verified = SeparateJvm.commandAnyExit(env, "audit-verify");
+        Result verified = cli.run("audit-verify");
 
         assertBrokenNaming(verified, first);
     }
@@ -139,14 +156,14 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
      */
     @Test
     void aTrailCutBackBeforeARecordedHeadPassesPlainVerifyButNotItsExpectedHead() {
-        Matcher recorded = INTACT.matcher(SeparateJvm.command(env, "audit-verify").lastLine());
+        Matcher recorded = INTACT.matcher(verifiedIntact().lastLine());
         assertThat(recorded.matches()).isTrue();
         long recordedSeq = Long.parseLong(recorded.group(2));
         String recordedHash = recorded.group(3);
         upload("later.bin", 3);
         upload("latest.bin", 4);
         assertThat(audit.lastSeq()).isGreaterThan(recordedSeq);
-        Result stillThere = SeparateJvm.commandAnyExit(env, "audit-verify", "--expect-head", recordedHash);
+        Result stillThere = cli.run("audit-verify", "--expect-head", recordedHash);
         assertThat(stillThere.exitCode()).as(stillThere.describe()).isZero();
         assertThat(stillThere.lastLine()).matches(INTACT);
 
@@ -156,12 +173,12 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
             h.attach(AuditDao.class).moveHead(kept.seq(), kept.hash());
         });
 
-        Result plain = SeparateJvm.commandAnyExit(env, "audit-verify");
+        Result plain = cli.run("audit-verify");
         assertThat(plain.exitCode()).as(plain.describe()).isZero();
         assertThat(plain.lastLine()).isEqualTo("audit chain intact: " + kept.seq() + " rows, head " + kept.seq() + " "
                 + kept.hash());
 
-        Result expecting = SeparateJvm.commandAnyExit(env, "audit-verify", "--expect-head", recordedHash);
+        Result expecting = cli.run("audit-verify", "--expect-head", recordedHash);
         assertThat(expecting.exitCode()).as(expecting.describe()).isNotZero();
         assertThat(expecting.lastLine()).startsWith(BROKEN).contains(recordedHash);
         assertThat(adminTask(recordedHash)).isEqualTo(expecting.lastLine());
@@ -179,7 +196,7 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
                 null, null, null, null, "nothing to see", null, null), head.seq(), head.hash());
         app.jdbi().useHandle(h -> h.attach(AuditDao.class).insert(forged));
 
-        Result verified = SeparateJvm.commandAnyExit(env, "audit-verify");
+        Result verified = cli.run("audit-verify");
 
         assertBrokenNaming(verified, forged.seq());
     }

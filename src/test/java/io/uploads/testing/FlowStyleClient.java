@@ -244,6 +244,9 @@ public final class FlowStyleClient {
     /**
      * Chunk {@code n} as {@code method: 'octet'} sends it, over a connection that breaks after
      * {@code sent} bytes of the body: the whole length is declared, only part of it arrives.
+     * Returns once the server has dealt with the broken request (it answered, or closed the
+     * connection): a test that looks at the server right after closing could otherwise look
+     * before the server even started on the request.
      */
     public void sendCutOff(FlowFile file, int n, int sent) {
         URI base = URI.create(baseUrl);
@@ -259,6 +262,13 @@ public final class FlowStyleClient {
             out.write(head.append(CRLF).toString().getBytes(StandardCharsets.UTF_8));
             out.write(file.bytes(), file.startByte(n), sent);
             out.flush();
+            socket.shutdownOutput();    // the body ends here, early
+            socket.setSoTimeout(30_000);
+            try {
+                socket.getInputStream().read();    // the first byte of its answer
+            } catch (IOException answeredWithAReset) {
+                // the server gave up on the connection: it has dealt with the request too
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
