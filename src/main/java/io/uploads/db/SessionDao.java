@@ -25,7 +25,10 @@ public interface SessionDao {
             """)
     void insert(@BindMethods UploadSession session);
 
-    @SqlQuery("SELECT * FROM upload_session WHERE id = :id")
+    /** Also run without the DAO by the reads of every request (SessionQueries), which attaching it would cost more than. */
+    String FIND = "SELECT * FROM upload_session WHERE id = :id";
+
+    @SqlQuery(FIND)
     Optional<UploadSession> find(String id);
 
     /** Row lock for the rest of the current transaction; only meaningful inside a transaction. */

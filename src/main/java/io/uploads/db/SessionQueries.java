@@ -31,7 +31,8 @@ public final class SessionQueries {
     }
 
     public Optional<UploadSession> find(String id) {
-        return sessions.find(id);
+        // not through the DAO: JDBI prepares all of an interface's methods each time it attaches one
+        return jdbi.withHandle(h -> h.createQuery(SessionDao.FIND).bind("id", id).mapTo(UploadSession.class).findOne());
     }
 
     public Optional<Chunk> chunk(String sessionId, int number) {

@@ -16,7 +16,10 @@ public interface TokenDao {
             """)
     void insert(@BindMethods TokenRecord token);
 
-    @SqlQuery("SELECT * FROM issued_token WHERE jti = :jti")
+    /** Also run without the DAO for every request's token (TokenQueries), which attaching it would cost more than. */
+    String FIND = "SELECT * FROM issued_token WHERE jti = :jti";
+
+    @SqlQuery(FIND)
     Optional<TokenRecord> find(String jti);
 
     @SqlQuery("SELECT * FROM issued_token ORDER BY created_at")

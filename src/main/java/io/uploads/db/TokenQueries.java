@@ -18,7 +18,8 @@ public final class TokenQueries {
     }
 
     public Optional<TokenRecord> find(String jti) {
-        return jdbi.withExtension(TokenDao.class, dao -> dao.find(jti));
+        // not through the DAO: JDBI prepares all of an interface's methods each time it attaches one
+        return jdbi.withHandle(h -> h.createQuery(TokenDao.FIND).bind("jti", jti).mapTo(TokenRecord.class).findOne());
     }
 
     public List<TokenRecord> list() {

@@ -8,16 +8,12 @@ import io.uploads.core.Stage;
 import io.uploads.core.UploadException;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.core.UploadSession;
-import io.uploads.db.ChunkDao;
-import io.uploads.db.ClaimDao;
-import io.uploads.db.SessionDao;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,9 +24,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Change {
 
-    private final SessionDao sessions;
-    private final ChunkDao chunks;
-    private final ClaimDao claims;
+    private final Rows rows;
     private final Clock clock;
     private final Actor actor;
     private final String id;
@@ -41,10 +35,8 @@ public final class Change {
     private final List<Chunk> chunksAdded = new ArrayList<>();
     private @Nullable Duration assembly;
 
-    Change(Handle h, Clock clock, Actor actor, UploadSession locked) {
-        this.sessions = h.attach(SessionDao.class);
-        this.chunks = h.attach(ChunkDao.class);
-        this.claims = h.attach(ClaimDao.class);
+    Change(Rows rows, Clock clock, Actor actor, UploadSession locked) {
+        this.rows = rows;
         this.clock = clock;
         this.actor = actor;
         this.id = locked.id();
@@ -57,24 +49,24 @@ public final class Change {
     }
 
     public Optional<Chunk> chunk(int number) {
-        return chunks.find(id, number);
+        return rows.chunks().find(id, number);
     }
 
     public List<Chunk> chunks() {
-        return chunks.list(id);
+        return rows.chunks().list(id);
     }
 
     public int chunkCount() {
-        return chunks.count(id);
+        return rows.chunks().count(id);
     }
 
     /** Records a chunk whose bytes are durable on disk, and the session's progress with it. */
     public void addChunk(Chunk chunk, int maxChunk, String group, Instant expiresAt) {
         requireStage(Stage.OPEN, "take bytes");
-        chunks.insert(chunk);
+        rows.chunks().insert(chunk);
         chunksAdded.add(chunk);
         long receivedBytes = current.receivedBytes() + chunk.sizeBytes();
-        write(sessions.recordProgress(id, maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt),
+        write(rows.sessions().recordProgress(id, maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt),
                 current.withProgress(maxChunk, receivedBytes, group, chunk.receivedAt(), expiresAt));
     }
 
@@ -83,7 +75,7 @@ public final class Change {
      * the claim is gone: it expired, so another writer may have written the same range since.
      */
     public void releaseClaim(String claimId) {
-        if (claims.delete(claimId) == 0) {
+        if (rows.claims().delete(claimId) == 0) {
             throw new UploadException(Problem.CONCURRENT_CHANGE, "the writer claim on session " + id
                     + " expired while the body arrived; send the chunk again");
         }
@@ -91,24 +83,24 @@ public final class Change {
 
     /** Recovery: forgets a chunk whose bytes are missing on disk. */
     public void dropChunk(int number) {
-        chunks.delete(id, number);
+        rows.chunks().delete(id, number);
     }
 
     /** Recovery: the progress that the chunks it kept add up to; the expiry stays as it was. */
     public void resetProgress(int maxChunk, long receivedBytes, int chunkCount) {
         Instant now = clock.instant();
-        write(sessions.resetProgress(id, maxChunk, receivedBytes, chunkCount, now),
+        write(rows.sessions().resetProgress(id, maxChunk, receivedBytes, chunkCount, now),
                 current.withProgress(maxChunk, receivedBytes, now));
     }
 
     public void setGroup(String group) {
         Instant now = clock.instant();
-        write(sessions.setGroup(id, group, now), current.withGroup(group, now));
+        write(rows.sessions().setGroup(id, group, now), current.withGroup(group, now));
     }
 
     /** tus creation-defer-length: the length, declared once. */
     public void declareTotalSize(long totalSize) {
-        write(sessions.declareTotalSize(id, totalSize), current.withTotalSize(totalSize));
+        write(rows.sessions().declareTotalSize(id, totalSize), current.withTotalSize(totalSize));
     }
 
     /** Moves the session along {@link Stage}'s table; any other move is refused and changes nothing. */
@@ -118,7 +110,7 @@ public final class Change {
         audit(AuditEvent.entering(next), detail);
         Instant now = clock.instant();
         Instant dueAt = next == Stage.COMPLETION_DUE ? now : null;
-        write(sessions.move(id, from.stored(), from == Stage.COMPLETION_DUE, next.stored(), dueAt, now),
+        write(rows.sessions().move(id, from.stored(), from == Stage.COMPLETION_DUE, next.stored(), dueAt, now),
                 current.inState(next.stored(), dueAt, now));
     }
 
@@ -129,7 +121,7 @@ public final class Change {
         Instant assemblingSince = current.updatedAt();
         audit(AuditEvent.SESSION_COMPLETED, "size " + size + ", sha256 " + sha256 + ", path " + finalPath);
         Instant now = clock.instant();
-        write(sessions.complete(id, finalPath, sha256, now), current.completed(finalPath, sha256, now));
+        write(rows.sessions().complete(id, finalPath, sha256, now), current.completed(finalPath, sha256, now));
         assembly = Duration.between(assemblingSince, now);
     }
 

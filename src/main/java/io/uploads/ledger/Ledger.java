@@ -7,8 +7,8 @@ import io.uploads.core.AuditEvent;
 import io.uploads.core.UploadException;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.core.UploadSession;
+import io.uploads.db.AuditChainDao;
 import io.uploads.db.AuditDao;
-import io.uploads.db.ChunkDao;
 import io.uploads.db.ClaimDao;
 import io.uploads.db.Database;
 import io.uploads.db.QuotaDao;
@@ -92,24 +92,26 @@ public final class Ledger {
 
     private <T> T openIn(Handle h, UploadSession fresh, int maxOpenSessions, Actor actor, Function<Change, T> work) {
         h.attach(QuotaDao.class).lock(fresh.owner()).orElseThrow();
-        SessionDao sessions = h.attach(SessionDao.class);
+        Rows rows = new Rows(h);
+        SessionDao sessions = rows.sessions();
         if (sessions.countOpen(fresh.owner()) >= maxOpenSessions) {
             throw new UploadException(Problem.TOO_MANY_SESSIONS, fresh.owner() + " already has "
                     + maxOpenSessions + " open upload sessions; finish or delete one");
         }
         sessions.insert(fresh);
-        Change change = new Change(h, clock, actor, fresh);
+        Change change = new Change(rows, clock, actor, fresh);
         change.audit(AuditEvent.SESSION_CREATED, null);
-        return finish(h, change, work.apply(change));
+        return finish(rows, change, work.apply(change));
     }
 
     /** Locks the session's row and lets {@code work} change it; unknown ids are NOT_FOUND. */
     public <T> T change(String sessionId, Actor actor, Function<Change, T> work) {
         return inTransaction(h -> {
-            UploadSession locked = h.attach(SessionDao.class).lock(sessionId)
+            Rows rows = new Rows(h);
+            UploadSession locked = rows.sessions().lock(sessionId)
                     .orElseThrow(() -> new UploadException(Problem.NOT_FOUND, "no upload session " + sessionId));
-            Change change = new Change(h, clock, actor, locked);
-            return finish(h, change, work.apply(change));
+            Change change = new Change(rows, clock, actor, locked);
+            return finish(rows, change, work.apply(change));
         });
     }
 
@@ -121,9 +123,10 @@ public final class Ledger {
      */
     public Claimed claim(String sessionId, long start, long end, String holder, Instant expiresAt) {
         return inTransaction(h -> {
-            UploadSession locked = h.attach(SessionDao.class).lock(sessionId)
+            Rows rows = new Rows(h);
+            UploadSession locked = rows.sessions().lock(sessionId)
                     .orElseThrow(() -> new UploadException(Problem.NOT_FOUND, "no upload session " + sessionId));
-            ClaimDao claims = h.attach(ClaimDao.class);
+            ClaimDao claims = rows.claims();
             Instant now = clock.instant();
             List<Instant> overlapping = claims.overlapping(sessionId, start, end);
             if (overlapping.stream().anyMatch(until -> !until.isBefore(now))) {
@@ -155,10 +158,11 @@ public final class Ledger {
      */
     public void releaseClaim(String sessionId, String claimId, LongConsumer lastWriter) {
         jdbi.useTransaction(h -> {
-            h.attach(SessionDao.class).lock(sessionId);
-            ClaimDao claims = h.attach(ClaimDao.class);
+            Rows rows = new Rows(h);
+            rows.sessions().lock(sessionId);
+            ClaimDao claims = rows.claims();
             if (claims.delete(claimId) > 0 && claims.count(sessionId) == 0) {
-                lastWriter.accept(h.attach(ChunkDao.class).recordedEnd(sessionId));
+                lastWriter.accept(rows.chunks().recordedEnd(sessionId));
             }
         });
     }
@@ -231,8 +235,9 @@ public final class Ledger {
         return AuditEntry.of(event, actor, clock.instant(), detail);
     }
 
-    private <T> T finish(Handle h, Change change, T result) {
-        Committed committed = new Committed(append(h, change.events()), change.chunksAdded(), change.assembly());
+    private <T> T finish(Rows rows, Change change, T result) {
+        Handle h = rows.handle();
+        Committed committed = new Committed(append(rows, change.events()), change.chunksAdded(), change.assembly());
         // run after commit: registered on the handle, so a rollback drops them
         h.afterCommit(() -> change.afterCommitActions().forEach(Ledger::runQuietly));
         tellAfterCommit(h, committed);
@@ -240,15 +245,15 @@ public final class Ledger {
     }
 
     private void appendAndTell(Handle h, List<AuditEntry> entries) {
-        tellAfterCommit(h, Committed.auditOnly(append(h, entries)));
+        tellAfterCommit(h, Committed.auditOnly(append(new Rows(h), entries)));
     }
 
     /** The chain's head is locked last, then each entry takes the next place in the chain. */
-    private static List<AuditEntry> append(Handle h, List<AuditEntry> entries) {
+    private static List<AuditEntry> append(Rows rows, List<AuditEntry> entries) {
         if (entries.isEmpty()) {
             return List.of();
         }
-        AuditDao audit = h.attach(AuditDao.class);
+        AuditChainDao audit = rows.audit();
         AuditDao.Head head = audit.lockHead();
         long seq = head.seq();
         String hash = head.hash();

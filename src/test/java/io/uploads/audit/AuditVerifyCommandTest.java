@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.uploads.cli.InProcessCommand;
 import io.uploads.core.AuditEntry;
+import io.uploads.db.AuditChainDao;
 import io.uploads.db.AuditDao;
 import io.uploads.ledger.AuditChain;
 import io.uploads.ledger.AuditTrail;
@@ -90,7 +91,7 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
         app.jdbi().useTransaction(h -> {
             h.execute("DELETE FROM audit_event");
             h.execute("INSERT INTO audit_event SELECT * FROM audit_saved");
-            h.attach(AuditDao.class).moveHead(savedHead.seq(), savedHead.hash());
+            h.attach(AuditChainDao.class).moveHead(savedHead.seq(), savedHead.hash());
             h.execute("DROP TABLE audit_saved");
         });
         audit.assertIntact();
@@ -170,7 +171,7 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
         AuditEntry kept = row(recordedSeq - 1);
         app.jdbi().useTransaction(h -> {
             h.createUpdate("DELETE FROM audit_event WHERE seq >= :seq").bind("seq", recordedSeq).execute();
-            h.attach(AuditDao.class).moveHead(kept.seq(), kept.hash());
+            h.attach(AuditChainDao.class).moveHead(kept.seq(), kept.hash());
         });
 
         Result plain = cli.run("audit-verify");
@@ -194,7 +195,7 @@ abstract class AuditVerifyCommandTest extends AppTestBase {
         AuditDao.Head head = audit.head();
         AuditEntry forged = AuditChain.link(new AuditEntry(0, Instant.now(), "mallory", "admin_action", null, null,
                 null, null, null, null, "nothing to see", null, null), head.seq(), head.hash());
-        app.jdbi().useHandle(h -> h.attach(AuditDao.class).insert(forged));
+        app.jdbi().useHandle(h -> h.attach(AuditChainDao.class).insert(forged));
 
         Result verified = cli.run("audit-verify");
 

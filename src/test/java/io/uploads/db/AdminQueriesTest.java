@@ -48,7 +48,7 @@ abstract class AdminQueriesTest extends DatabaseTestBase {
             dao.insert(s);
             sessions.add(s);
         }
-        AuditDao auditDao = jdbi.onDemand(AuditDao.class);
+        AuditChainDao auditDao = jdbi.onDemand(AuditChainDao.class);
         for (int seq = 1; seq <= 30; seq++) {
             // rows 10, 20, 30 were stamped before the two rows appended ahead of them; 5 and 6 share an instant
             long second = seq % 10 == 0 ? seq - 3 : seq == 6 ? 5 : seq;
