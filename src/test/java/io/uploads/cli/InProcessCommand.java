@@ -29,8 +29,17 @@ public final class InProcessCommand implements AutoCloseable {
         this.services = Services.build(app.config(), dataSource);
     }
 
-    /** Runs {@code pending} or {@code audit-verify} with {@code options}; never exits. */
-    public SeparateJvm.Result run(String command, String... options) {
+    /** As {@link SeparateJvm#command}: the command must exit 0. */
+    public SeparateJvm.Result command(String command, String... options) {
+        SeparateJvm.Result result = commandAnyExit(command, options);
+        if (result.exitCode() != 0) {
+            throw new AssertionError(command + " failed: " + result.describe());
+        }
+        return result;
+    }
+
+    /** As {@link SeparateJvm#commandAnyExit}: {@code pending} or {@code audit-verify}, whatever it finds; never exits. */
+    public SeparateJvm.Result commandAnyExit(String command, String... options) {
         DatabaseCommand cmd = switch (command) {
             case "pending" -> new PendingCommand();
             case "audit-verify" -> new AuditVerifyCommand();
