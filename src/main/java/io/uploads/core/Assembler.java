@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a session's file into its final file at {@code files/{group}/{filename}} without copying
@@ -37,10 +39,12 @@ public final class Assembler {
     public record Placed(String relativePath, long size, String sha256) {}
 
     /**
+     * @param last the bytes being recorded with this assembly, not yet in the running digests:
+     *         their digest is the file's when it reaches its end
      * @throws UploadException {@code BYTES_UNUSABLE} when the chunks leave a gap or the file is
      *         short, {@code FILE_EXISTS} under the reject policy, {@code STORAGE_FULL} when the disk is full
      */
-    public Placed assemble(UploadSession session, List<Chunk> chunks) {
+    public Placed assemble(UploadSession session, List<Chunk> chunks, ChunkStore.@Nullable Received last) {
         long size = recordedLength(session, chunks);
         String id = session.id();
         try {
@@ -59,7 +63,7 @@ public final class Assembler {
                     ch.force(true);
                 }
             }
-            String sha256 = digests.sha256(store, id, size);
+            String sha256 = digests.sha256(store, id, size, last);
             String relative = place(file, session.groupName(), session.filename());
             return new Placed(relative, size, sha256);
         } catch (IOException e) {
@@ -67,9 +71,54 @@ public final class Assembler {
         }
     }
 
-    /** Whether the final name is free; the reject policy asks before it starts assembling. */
-    public boolean nameTaken(String group, String filename) {
-        return Files.exists(groupDir(group).resolve(filename));
+    /**
+     * Whether the final name is taken by another file than session {@code sessionId}'s (a
+     * completion whose transaction never committed may have placed that one); the reject policy
+     * asks before it starts assembling.
+     */
+    public boolean nameTaken(String group, String filename, String sessionId) {
+        Path name = groupDir(group).resolve(filename);
+        try {
+            return Files.exists(name) && !Files.isSameFile(name, store.sessionFile(sessionId));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The name under which the session's file is placed, if any: a completion links it there
+     * before its transaction commits, so one that never committed leaves it behind.
+     */
+    public Optional<Path> placedName(UploadSession session) {
+        Path file = store.sessionFile(session.id());
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        Path dir = groupDir(session.groupName());
+        try {
+            for (int attempt = 0; attempt < MAX_RENAME_ATTEMPTS; attempt++) {
+                Path candidate = dir.resolve(candidateName(session.filename(), attempt));
+                if (!Files.exists(candidate)) {
+                    return Optional.empty();
+                }
+                if (Files.isSameFile(candidate, file)) {
+                    return Optional.of(candidate);
+                }
+            }
+        } catch (IOException e) {
+            throw ChunkStore.storageFailure(e, "cannot look for the final name of session " + session.id());
+        }
+        return Optional.empty();
+    }
+
+    /** Removes a final name whose completion did not commit; the session's own file stays. */
+    public void unplace(Path placed) {
+        try {
+            Files.deleteIfExists(placed);
+            ChunkStore.fsyncDirectory(placed.getParent());
+        } catch (IOException e) {
+            throw ChunkStore.storageFailure(e, "cannot remove " + relative(placed));
+        }
     }
 
     /** The recorded chunks, in offset order, cover [0, received bytes) exactly once. */

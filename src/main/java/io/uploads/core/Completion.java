@@ -2,12 +2,15 @@ package io.uploads.core;
 
 import io.uploads.config.UploadsConfig;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.core.ChunkStore.Received;
 import io.uploads.core.UploadException.Problem;
 import io.uploads.db.SessionQueries;
 import io.uploads.ledger.Change;
 import io.uploads.ledger.Ledger;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +91,7 @@ public final class Completion {
             if (locked.state() == SessionState.ASSEMBLING) {
                 throw new UploadException(Problem.ASSEMBLY_IN_PROGRESS, "session " + id + " is being assembled; ask again shortly");
             }
-            startAssembly(change, groupName);
+            completeWithin(change, groupName, null);
             return change.session();
         });
         if (assembling.state() == SessionState.COMPLETED) {
@@ -98,22 +101,56 @@ public final class Completion {
     }
 
     /**
-     * Under the session's row lock: moves a session holding every byte to ASSEMBLING, after which
-     * {@link #finishAssembly} places its file; refused, it changes nothing. The transaction that
-     * records an upload's last bytes may call this too, saving a transaction of its own.
+     * Under the session's row lock: moves a session holding every byte to ASSEMBLING and, in the
+     * same transaction, places its file ({@link #placeWithin}); refused, it changes nothing. The
+     * transaction that records an upload's last bytes calls this too, so an upload that ends with
+     * its last request costs no transaction more than its other requests.
+     *
+     * @param last the bytes this transaction records, whose digest may reach the file's end
      */
-    void startAssembly(Change change, String groupName) {
+    void completeWithin(Change change, String groupName, @Nullable Received last) {
         UploadSession locked = change.session();
         requireCompletable(locked);
-        requireAllBytes(locked, change.chunks());
+        List<Chunk> chunks = change.chunks();
+        requireAllBytes(locked, chunks);
         // placing the file takes no space, but below the minimum the service refuses to finish
         // uploads as it refuses their bytes: a client that ignored a refused chunk would complete a short file
         store.requireFreeSpace(0);
-        requireNameFree(groupName, locked.filename());
+        requireNameFree(groupName, locked.filename(), locked.id());
         if (!groupName.equals(locked.groupName())) {
+            // placed after the move commits: a rolled-back row would not tell recovery of the other group's name
             change.setGroup(groupName);
+            change.moveTo(Stage.ASSEMBLING, null);
+            return;
         }
         change.moveTo(Stage.ASSEMBLING, null);
+        placeWithin(change, chunks, last);
+    }
+
+    /**
+     * Under the row lock of a session that this transaction moved to ASSEMBLING: places its file
+     * and records it COMPLETED. The file is linked under its final name before the transaction
+     * commits; should it roll back, the name is removed, and one left by a crash is removed by
+     * recovery. When the file cannot be placed now, the session is left ASSEMBLING, and the
+     * caller's {@link #finishAssembly}, after commit, places it or decides what the failure means.
+     */
+    void placeWithin(Change change, List<Chunk> chunks, @Nullable Received last) {
+        UploadSession assembling = change.session();
+        Assembler.Placed placed;
+        try {
+            placed = assembler.assemble(assembling, chunks, last);
+        } catch (RuntimeException e) {
+            LOG.debug("Session {}: file not placed with its last bytes, tried again after commit: {}",
+                    assembling.id(), e.toString());
+            return;
+        }
+        change.onRollback(() -> assembler.unplace(store.root().resolve(placed.relativePath())));
+        change.complete(placed.relativePath(), placed.sha256(), placed.size());
+        change.afterCommit(() -> {
+            LOG.info("Session {} completed: {} ({} bytes, sha256 {})", assembling.id(), placed.relativePath(),
+                    placed.size(), placed.sha256());
+            forget(assembling.id());
+        });
     }
 
     /**
@@ -124,7 +161,7 @@ public final class Completion {
         String id = session.id();
         Assembler.Placed placed;
         try {
-            placed = assembler.assemble(session, sessions.chunks(id));
+            placed = assembler.assemble(session, sessions.chunks(id), null);
         } catch (UploadException e) {
             if (e.problem() == Problem.BYTES_UNUSABLE) {
                 ledger.change(id, actor, change -> {
@@ -154,6 +191,31 @@ public final class Completion {
         return completed;
     }
 
+    /**
+     * Recovery: removes the final name that a completion placed before a crash cut off its
+     * transaction (the database still has the session open). Looked for without a lock, removed
+     * under the session's row lock, which a completion holds from placing the name to its commit.
+     *
+     * @return whether a name was removed
+     */
+    public boolean removeUncommittedName(UploadSession session) {
+        if (assembler.placedName(session).isEmpty()) {
+            return false;
+        }
+        return ledger.change(session.id(), Actor.SYSTEM, change -> {
+            UploadSession locked = change.session();
+            Optional<Path> placed = locked.state() == SessionState.OPEN ? assembler.placedName(locked) : Optional.empty();
+            if (placed.isEmpty()) {
+                return false;
+            }
+            assembler.unplace(placed.get());
+            String name = store.root().relativize(placed.get()).toString();
+            change.audit(AuditEvent.SESSION_RECOVERED, "removed " + name + ", placed by a completion that did not commit");
+            LOG.info("Session {} recovered: removed {}, placed by a completion that did not commit", locked.id(), name);
+            return true;
+        });
+    }
+
     private void forget(String id) {
         store.deleteSession(id);
         digests.forget(id);
@@ -172,9 +234,12 @@ public final class Completion {
         LOG.warn("Session {}: assembly did not finish, session is open again: {}", id, cause.toString());
     }
 
-    /** Under the reject policy, a final name already taken is refused before any work is done. */
-    void requireNameFree(String group, String filename) {
-        if (config.onExistingFile() == ExistingFilePolicy.reject && assembler.nameTaken(group, filename)) {
+    /**
+     * Under the reject policy, a final name already taken (by another file than the session's
+     * own) is refused before any work is done.
+     */
+    void requireNameFree(String group, String filename, String sessionId) {
+        if (config.onExistingFile() == ExistingFilePolicy.reject && assembler.nameTaken(group, filename, sessionId)) {
             throw new UploadException(Problem.FILE_EXISTS, "a file named " + filename + " already exists in group "
                     + group);
         }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,18 +124,21 @@ public final class NumberedChunks {
             recorded = first(caller, protocol, group, chunk, body);
         }
         String id = recorded.session().id();
-        if (recorded.assemble()) {
+        if (recorded.completing()) {
             answering.put(answerKey(caller, chunk), id);
-            return new SessionSnapshot(completion.finishAssembly(recorded.session(), caller.actor()),
-                    Optional.of(recorded.chunk()));
         }
-        return new SessionSnapshot(recorded.session(), Optional.of(recorded.chunk()));
+        UploadSession session = recorded.session().state() == SessionState.ASSEMBLING
+                ? completion.finishAssembly(recorded.session(), caller.actor()) : recorded.session();
+        return new SessionSnapshot(session, Optional.of(recorded.chunk()));
     }
 
-    /** The request that completed the upload under {@code chunk}'s key has been answered. */
-    public void answered(Caller caller, NumberedChunk chunk) {
+    /**
+     * The request about {@code chunk} has been answered; if it completed the upload, the database
+     * says so once the answer was {@code delivered} (written out to the client).
+     */
+    public void answered(Caller caller, NumberedChunk chunk, boolean delivered) {
         String completed = answering.remove(answerKey(caller, chunk));
-        if (completed != null) {
+        if (completed != null && delivered) {
             ledger.completionAnswered(completed);
         }
     }
@@ -143,8 +147,8 @@ public final class NumberedChunks {
         return caller.name() + '\n' + chunk.clientKey();
     }
 
-    /** The session after a chunk was recorded, and whether this request must now assemble it. */
-    private record Recorded(UploadSession session, Chunk chunk, boolean assemble) {}
+    /** The session after a chunk was recorded, and whether this request completes it. */
+    private record Recorded(UploadSession session, Chunk chunk, boolean completing) {}
 
     /**
      * A chunk of an identifier with no active upload: written into the file of a fresh session id
@@ -222,7 +226,7 @@ public final class NumberedChunks {
                 return new Recorded(locked, existing, false);
             }
             // a retry after an assembly that could not finish (disk full) gets it going again
-            return assembleIfComplete(change, existing);
+            return assembleIfComplete(change, existing, null);
         });
     }
 
@@ -267,16 +271,17 @@ public final class NumberedChunks {
                 && change.chunkCount() + 1 == chunk.totalChunks();
         if (last) {
             // refuse the last chunk rather than fail assembly; the client sends it again later
-            completion.requireNameFree(session.groupName(), session.filename());
+            completion.requireNameFree(session.groupName(), session.filename(), id);
         }
         change.addChunk(recorded, Math.max(session.maxChunk(), chunk.number()), session.groupName(),
                 rules.expiry(now));
         change.afterCommit(() -> rules.advanced(id, received));
         LOG.debug("Session {}: chunk {} recorded ({} bytes at {})", id, chunk.number(), received.size(), chunk.offset());
-        return assembleIfComplete(change, recorded);
+        return assembleIfComplete(change, recorded, received);
     }
 
-    private Recorded assembleIfComplete(Change change, Chunk chunk) {
+    /** @param last the bytes this transaction records, if any */
+    private Recorded assembleIfComplete(Change change, Chunk chunk, @Nullable Received last) {
         UploadSession session = change.session();
         boolean complete = session.allBytesReceived() && session.totalChunks() != null
                 && change.chunkCount() == session.totalChunks();
@@ -284,6 +289,7 @@ public final class NumberedChunks {
             return new Recorded(session, chunk, false);
         }
         change.moveTo(Stage.ASSEMBLING, null);
+        completion.placeWithin(change, change.chunks(), last);
         return new Recorded(change.session(), chunk, true);
     }
 

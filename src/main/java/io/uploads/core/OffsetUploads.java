@@ -54,11 +54,11 @@ public final class OffsetUploads {
         if (totalSize != null) {
             rules.requireTotalWithin(totalSize);
         }
+        String id = UUID.randomUUID().toString();
         if (filename != null) {
-            completion.requireNameFree(groupName, filename);
+            completion.requireNameFree(groupName, filename, id);
         }
         Instant now = clock.instant();
-        String id = UUID.randomUUID().toString();
         UploadSession session = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
                 protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, rules.expiry(now), null, null, null,
                 null, null, clientMetadata, null);
@@ -125,7 +125,7 @@ public final class OffsetUploads {
                 if (total != null && offset + received.size() == total) {
                     change.moveTo(Stage.COMPLETION_DUE, null);
                     try {
-                        completion.startAssembly(change, locked.groupName());
+                        completion.completeWithin(change, locked.groupName(), received);
                     } catch (UploadException e) {
                         // the bytes stand, due for completion: asked again below, it answers why not
                     }

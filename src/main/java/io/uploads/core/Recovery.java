@@ -49,16 +49,21 @@ public final class Recovery {
         this.grace = grace;
     }
 
-    public record Report(int staleClaimsReleased, int chunkRowsDropped, int sessionsCompleted,
-                         int sessionsReassembled, int sessionsFailed, int leftoverFilesRemoved) {}
+    public record Report(int staleClaimsReleased, int chunkRowsDropped, int uncommittedNamesRemoved,
+                         int sessionsCompleted, int sessionsReassembled, int sessionsFailed, int leftoverFilesRemoved) {}
 
     public Report run() {
         Instant cutoff = clock.instant().minus(grace);
         int staleClaims = claims.releaseStale();
         int[] dropped = new int[1];
+        int[] unplaced = new int[1];
         forEachBatchIn(SessionState.OPEN, batch -> {
             Map<String, List<Chunk>> recorded = sessions.chunksOf(batch.stream().map(UploadSession::id).toList());
             for (UploadSession s : batch) {
+                // a crash between placing the final name and the commit that records it
+                if (completion.removeUncommittedName(s)) {
+                    unplaced[0]++;
+                }
                 if (intact(s.id(), recorded.getOrDefault(s.id(), List.of()))) {
                     continue;   // after a clean stop, every session: no transaction, no row lock, no commit
                 }
@@ -103,7 +108,8 @@ public final class Recovery {
                 }
             }
         }
-        Report report = new Report(staleClaims, dropped[0], completed, assembled[0], assembled[1], leftovers);
+        Report report = new Report(staleClaims, dropped[0], unplaced[0], completed, assembled[0], assembled[1],
+                leftovers);
         LOG.info("Recovery finished: {}", report);
         return report;
     }

@@ -62,11 +62,19 @@ public final class RunningDigests {
     /**
      * The SHA-256 of the session's first {@code size} bytes in {@code store}: the running digest,
      * read on from where it stops when it does not reach {@code size}.
+     *
+     * @param last bytes written but not yet committed (so not {@link #advanced} yet), whose
+     *        digest covers the file from its start to their end when they carry one
      */
-    String sha256(ChunkStore store, String sessionId, long size) throws IOException {
+    String sha256(ChunkStore store, String sessionId, long size, ChunkStore.@Nullable Received last)
+            throws IOException {
         Running running;
-        synchronized (this) {
-            running = bySession.get(sessionId);
+        if (last != null && last.sha256() != null && last.end() <= size) {
+            running = new Running(last.end(), last.sha256());
+        } else {
+            synchronized (this) {
+                running = bySession.get(sessionId);
+            }
         }
         MessageDigest sha256;
         long from;

@@ -135,6 +135,14 @@ public final class Change {
         afterCommit.add(action);
     }
 
+    /**
+     * Undoes work on disk that this transaction did ahead of its commit, should it roll back
+     * instead (a crash before either is recovery's to undo).
+     */
+    public void onRollback(Runnable action) {
+        rows.handle().afterRollback(() -> Ledger.runQuietly(action));
+    }
+
     List<AuditEntry> events() {
         return events;
     }

@@ -308,12 +308,12 @@ public final class Ledger {
         quotaRows.add(principal);
     }
 
-    private static void runQuietly(Runnable action) {
+    static void runQuietly(Runnable action) {
         try {
             action.run();
         } catch (RuntimeException e) {
-            // the change is committed; what is left on disk is garbage that recovery removes
-            LOG.warn("Clean-up after a committed change failed: {}", e.toString());
+            // the transaction has ended either way; what is left on disk is garbage that recovery removes
+            LOG.warn("Clean-up after a transaction failed: {}", e.toString());
         }
     }
 }

@@ -40,7 +40,7 @@ class AssemblerTest {
         UploadSession session = sessionWithChunks("s1", file, 3);
         Path sessionFile = new ChunkStore(root, 0).sessionFile("s1");
 
-        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 3));
+        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 3), null);
 
         assertThat(placed.relativePath()).isEqualTo("files/g/data.bin");
         assertThat(Files.readAllBytes(root.resolve(placed.relativePath()))).isEqualTo(file);
@@ -55,7 +55,7 @@ class AssemblerTest {
         UploadSession session = sessionWithChunks("s5", file, 2);
         Files.write(new ChunkStore(root, 0).sessionFile("s5"), new byte[77], StandardOpenOption.APPEND);
 
-        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 2));
+        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 2), null);
 
         assertThat(Files.readAllBytes(root.resolve(placed.relativePath()))).isEqualTo(file);
         assertThat(placed.sha256()).isEqualTo(TestFiles.sha256(file));
@@ -71,9 +71,44 @@ class AssemblerTest {
         digests.advanced("s6", 0, 3000, firstThird);
 
         Assembler.Placed placed = new Assembler(new ChunkStore(root, 0), digests, ExistingFilePolicy.rename)
-                .assemble(session, chunksOf(session, file, 3));
+                .assemble(session, chunksOf(session, file, 3), null);
 
         assertThat(placed.sha256()).isEqualTo(TestFiles.sha256(file));
+    }
+
+    /** The last bytes of a completion in their own transaction: written, not yet committed nor advanced. */
+    @Test
+    void theDigestOfBytesNotYetCommittedTakesOverFromTheRunningOne() throws IOException {
+        byte[] file = bytes(9000);
+        UploadSession session = sessionWithChunks("s8", file, 3);
+        java.security.MessageDigest throughTheLast = ChunkStore.digest("SHA-256");
+        throughTheLast.update(file, 0, 6000);
+        ChunkStore.Received last = new ChunkStore.Received(3000, 3000, "x", null, throughTheLast, false);
+
+        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 3), last);
+
+        assertThat(placed.sha256()).as("the digest up to 6000, read on from there").isEqualTo(TestFiles.sha256(file));
+    }
+
+    @Test
+    void aNamePlacedForTheSessionIsFoundAndIsNotTakenForItButIsForAnother() throws IOException {
+        byte[] file = bytes(2000);
+        Files.createDirectories(root.resolve("files/g"));
+        Files.write(root.resolve("files/g/data.bin"), new byte[1]);
+        UploadSession session = sessionWithChunks("s9", file, 1);
+        Assembler assembler = assembler(ExistingFilePolicy.reject);
+        assertThat(assembler.placedName(session)).isEmpty();
+        Files.delete(root.resolve("files/g/data.bin"));
+        Assembler.Placed placed = assembler.assemble(session, chunksOf(session, file, 1), null);
+        Path name = root.resolve(placed.relativePath());
+
+        assertThat(assembler.placedName(session)).contains(name);
+        assertThat(assembler.nameTaken("g", "data.bin", "s9")).as("its own").isFalse();
+        assertThat(assembler.nameTaken("g", "data.bin", "another")).isTrue();
+        assembler.unplace(name);
+        assertThat(name).doesNotExist();
+        assertThat(new ChunkStore(root, 0).sessionFile("s9")).hasBinaryContent(file);
+        assertThat(assembler.placedName(session)).isEmpty();
     }
 
     @Test
@@ -83,7 +118,7 @@ class AssemblerTest {
         List<Chunk> gap = new ArrayList<>(chunksOf(session, file, 3));
         gap.remove(1);
 
-        assertThatThrownBy(() -> assembler(ExistingFilePolicy.rename).assemble(session, gap))
+        assertThatThrownBy(() -> assembler(ExistingFilePolicy.rename).assemble(session, gap, null))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.BYTES_UNUSABLE));
     }
@@ -93,7 +128,7 @@ class AssemblerTest {
         UploadSession empty = new UploadSession("s0", "alice", "g", "empty.bin", Protocol.TUS, SessionState.ASSEMBLING,
                 0L, null, 0, 0, T0, T0, T0, null, null, null, null, null, null, null);
 
-        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(empty, List.of());
+        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(empty, List.of(), null);
 
         assertThat(root.resolve(placed.relativePath())).isEmptyFile();
         assertThat(placed.sha256()).isEqualTo(TestFiles.sha256(new byte[0]));
@@ -107,7 +142,7 @@ class AssemblerTest {
         byte[] file = bytes(1000);
         UploadSession session = sessionWithChunks("s2", file, 1);
 
-        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 1));
+        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 1), null);
 
         assertThat(placed.relativePath()).isEqualTo("files/g/data-1.bin");
         assertThat(Files.readAllBytes(root.resolve("files/g/data.bin"))).isEqualTo(existing);
@@ -121,7 +156,7 @@ class AssemblerTest {
         byte[] file = bytes(1000);
         UploadSession session = sessionWithChunks("s3", file, 2);
 
-        assertThatThrownBy(() -> assembler(ExistingFilePolicy.reject).assemble(session, chunksOf(session, file, 2)))
+        assertThatThrownBy(() -> assembler(ExistingFilePolicy.reject).assemble(session, chunksOf(session, file, 2), null))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.FILE_EXISTS));
         assertThat(Files.readAllBytes(root.resolve("files/g/data.bin"))).hasSize(1);
@@ -135,7 +170,7 @@ class AssemblerTest {
             f.setLength(999);
         }
 
-        assertThatThrownBy(() -> assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 2)))
+        assertThatThrownBy(() -> assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 2), null))
                 .isInstanceOfSatisfying(UploadException.class,
                         e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.BYTES_UNUSABLE));
         assertThat(root.resolve("files/g/data.bin")).doesNotExist();

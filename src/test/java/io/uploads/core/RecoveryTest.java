@@ -117,6 +117,27 @@ abstract class RecoveryTest extends CoreTestBase {
         assertThat(onDisk.holdsAnythingFor(s.id())).isFalse();
     }
 
+    /** A completion places the final name inside its transaction: the crash came before the commit. */
+    @Test
+    void aFinalNamePlacedByACompletionThatNeverCommittedIsRemovedAndTheUploadCompletesUnderIt() throws IOException {
+        byte[] file = bytes(2 * CHUNK, 7);
+        UploadSession s = upload(file, 2).session();
+        Assembler.Placed placed = new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
+                .assemble(s, chunks().list(s.id()), null);
+        Path name = storage.resolve(placed.relativePath());
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.uncommittedNamesRemoved()).isEqualTo(1);
+        assertThat(name).doesNotExist();
+        assertThat(sessions().find(s.id()).orElseThrow()).as("the session as the database had it").isEqualTo(s);
+        assertThat(onDisk.bytesAt(s.id(), 0, file.length)).isEqualTo(file);
+        assertThat(recovery.run().uncommittedNamesRemoved()).isZero();
+        UploadSession done = completion.complete(ALICE, Protocol.RESUMABLES, s.id(), null, null).session();
+        assertThat(done.finalPath()).as("the name is free again").isEqualTo(placed.relativePath());
+        assertThat(Files.readAllBytes(name)).isEqualTo(file);
+    }
+
     @Test
     void reassemblyAfterTheFileWasAlreadyPlacedKeepsThatOneName() throws IOException {
         byte[] file = bytes(2 * CHUNK, 6);
@@ -125,7 +146,7 @@ abstract class RecoveryTest extends CoreTestBase {
         UploadSession assembling = sessions().find(s.id()).orElseThrow();
         // the crash came after the file got its name but before completion was recorded
         Assembler.Placed placed = new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
-                .assemble(assembling, chunks().list(s.id()));
+                .assemble(assembling, chunks().list(s.id()), null);
 
         recovery.run();
 
@@ -198,7 +219,7 @@ abstract class RecoveryTest extends CoreTestBase {
 
         Recovery.Report again = recovery.run();
 
-        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0));
+        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0, 0));
     }
 
     /** The digest computed while the lost bytes arrived must not stand for the bytes sent in their place. */

@@ -34,7 +34,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         Instant askedAt = Instant.now();    // the test GET of chunk 1 arrives ...
 
         UploadSession done = send(file, 3).session();    // ... the last chunk completes the upload ...
-        parallel.answered(ALICE, chunk(file, 3));         // ... and its answer is on its way
+        parallel.answered(ALICE, chunk(file, 3), true);         // ... and its answer is on its way
 
         assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
         assertThat(parallel.hasChunk(ALICE, chunk(file, 1), askedAt)).as("held chunk, asked before completion").isTrue();
@@ -51,7 +51,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         send(file, 3);    // completes; its answer has not been written yet
 
         assertThat(parallel.hasChunk(ALICE, chunk(file, 2), Instant.now())).isTrue();
-        parallel.answered(ALICE, chunk(file, 3));
+        parallel.answered(ALICE, chunk(file, 3), true);
         assertThat(parallel.hasChunk(ALICE, chunk(file, 2), Instant.now())).isFalse();
     }
 
@@ -62,7 +62,7 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         send(file, 1);
         send(file, 2);
         String id = send(file, 3).session().id();
-        parallel.answered(ALICE, chunk(file, 3));
+        parallel.answered(ALICE, chunk(file, 3), true);
         // as the crashed request left it: recorded and moved to ASSEMBLING, the file not yet placed
         jdbi.useHandle(h -> h.createUpdate("UPDATE upload_session SET state = 'ASSEMBLING', final_path = NULL, "
                 + "sha256 = NULL, completed_at = NULL, completion_answered = NULL WHERE id = :id").bind("id", id).execute());
@@ -84,8 +84,21 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         NumberedChunks restarted = useCases(config, Clock.systemUTC()).numbered();
 
         assertThat(restarted.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("asked after the restart").isTrue();
-        parallel.answered(ALICE, chunk(file, 3));
+        parallel.answered(ALICE, chunk(file, 3), true);
         assertThat(restarted.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("once answered").isFalse();
+    }
+
+    /** The answer to the completing request could not be written out: its client is gone. */
+    @Test
+    void anUploadWhoseCompletionAnswerWasNotDeliveredAnswersItsClientAskingAgain() {
+        byte[] file = bytes(3 * CHUNK, 66);
+        send(file, 1);
+        send(file, 2);
+        send(file, 3);
+
+        parallel.answered(ALICE, chunk(file, 3), false);
+
+        assertThat(parallel.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("asked again after that").isTrue();
     }
 
     @Test

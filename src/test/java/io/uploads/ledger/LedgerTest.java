@@ -413,6 +413,29 @@ abstract class LedgerTest extends DatabaseTestBase {
         assertThat(tables(before.id())).isEqualTo(tables);
     }
 
+    /** A completion links the final name before its commit, and removes it this way when the commit fails. */
+    @Test
+    void workOnDiskIsUndoneWhenTheTransactionRollsBackAfterTheWorkAndNeverWhenItCommits() {
+        UploadSession before = sessionAt(OPEN);
+        AtomicBoolean undone = new AtomicBoolean();
+
+        assertThatThrownBy(() -> ledger.change(before.id(), ALICE, change -> {
+            change.onRollback(() -> undone.set(true));
+            change.moveTo(ABORTED, "x".repeat(4097));    // its audit row fails, after the work returned
+            return null;
+        })).isInstanceOf(RuntimeException.class);
+        assertThat(undone).as("undone after the rollback").isTrue();
+
+        AtomicBoolean undoneAfterCommit = new AtomicBoolean();
+        ledger.change(before.id(), ALICE, change -> {
+            change.onRollback(() -> undoneAfterCommit.set(true));
+            change.moveTo(ABORTED, null);
+            return null;
+        });
+        assertThat(sessions().find(before.id()).orElseThrow().stage()).isEqualTo(ABORTED);
+        assertThat(undoneAfterCommit).isFalse();
+    }
+
     @Test
     void afterCommitActionsRunOnceTheChangeIsVisibleToOthers() {
         UploadSession before = sessionAt(OPEN);

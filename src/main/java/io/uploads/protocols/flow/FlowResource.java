@@ -14,9 +14,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.ext.Providers;
 import java.io.InputStream;
+import java.lang.annotation.Annotation;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,6 +42,8 @@ import java.util.Map;
 @RolesAllowed(Caller.UPLOADER)
 public final class FlowResource {
 
+    private static final Annotation[] NO_ANNOTATIONS = {};
+
     private final NumberedChunks uploads;
     private final Clock clock;
 
@@ -58,8 +64,8 @@ public final class FlowResource {
 
     @POST
     @Consumes(MediaType.WILDCARD)
-    public FlowChunkAnswer upload(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers,
-                                  InputStream body) {
+    public Response upload(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers,
+                           @Context Providers providers, InputStream body) {
         MediaType type = headers.getMediaType();
         long length = RequestBodies.contentLength(headers);
         Map<String, List<String>> values = new HashMap<>(uri.getQueryParameters());
@@ -75,11 +81,29 @@ public final class FlowResource {
         }
         // any other type is a raw chunk: flow.js's octet method labels it with the file's own type
         FlowParams params = FlowParams.parse(values);
+        FlowChunkAnswer answer;
         try {
-            return FlowChunkAnswer.of(uploads.record(caller, params.protocol(), params.chunk(), chunkBytes));
-        } finally {
-            uploads.answered(caller, params.chunk());
+            answer = FlowChunkAnswer.of(uploads.record(caller, params.protocol(), params.chunk(), chunkBytes));
+        } catch (RuntimeException e) {
+            uploads.answered(caller, params.chunk(), false);
+            throw e;
         }
+        // a completion counts as answered once its answer has left for the client, not before:
+        // killed in between, the service must still answer the client that asks again for it
+        StreamingOutput sent = out -> {
+            boolean delivered = false;
+            try {
+                providers.getMessageBodyWriter(FlowChunkAnswer.class, FlowChunkAnswer.class, NO_ANNOTATIONS,
+                                MediaType.APPLICATION_JSON_TYPE)
+                        .writeTo(answer, FlowChunkAnswer.class, FlowChunkAnswer.class, NO_ANNOTATIONS,
+                                MediaType.APPLICATION_JSON_TYPE, new MultivaluedHashMap<>(), out);
+                out.flush();
+                delivered = true;
+            } finally {
+                uploads.answered(caller, params.chunk(), delivered);
+            }
+        };
+        return Response.ok(sent, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     /**
