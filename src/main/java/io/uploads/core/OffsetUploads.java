@@ -141,8 +141,9 @@ public final class OffsetUploads {
         if (appended.state() == SessionState.ASSEMBLING) {
             return completion.finishAssembly(appended, caller.actor());
         }
-        return appended.allBytesReceived() ? completion.complete(appended, appended.groupName(), caller.actor()).session()
-                : appended;
+        // due for completion, it could not complete with its last bytes: asked again, it answers why
+        return appended.stage() == Stage.COMPLETION_DUE
+                ? completion.complete(appended, appended.groupName(), caller.actor()).session() : appended;
     }
 
     private static boolean isEmpty(InputStream body) {
