@@ -31,6 +31,7 @@ import io.uploads.protocols.DatabaseUnavailableMapper;
 import io.uploads.protocols.JsonErrorHandler;
 import io.uploads.protocols.PercentInPaths;
 import io.uploads.protocols.UploadExceptionMapper;
+import io.uploads.protocols.flow.AnswerDelivery;
 import io.uploads.protocols.flow.FlowResource;
 import io.uploads.protocols.resumables.ResumablesResource;
 import io.uploads.protocols.tus.TusResource;
@@ -39,7 +40,9 @@ import io.uploads.tasks.AuditVerifyTask;
 import io.uploads.tasks.ExpireTask;
 import io.uploads.tasks.RecoverTask;
 import io.uploads.web.WebPages;
+import jakarta.servlet.DispatcherType;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import org.glassfish.jersey.server.filter.HttpMethodOverrideFilter;
 
@@ -97,6 +100,8 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.jersey().register(new TusVersionFilter());
         env.jersey().register(new TusResource(services.offsets(), services.clientSessions(), config.uploads()));
         env.jersey().register(new FlowResource(services.numbered(), services.ledger().clock()));
+        env.servlets().addFilter("flow-answers", new AnswerDelivery())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/flow", "/flow/*");
         if (config.cors().enabled()) {
             env.getApplicationContext().insertHandler(Cors.handler(config.cors()));
         }

@@ -6,6 +6,7 @@ import io.uploads.core.NumberedChunks;
 import io.uploads.core.UploadException;
 import io.uploads.protocols.RequestBodies;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -14,13 +15,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
 import jakarta.ws.rs.core.UriInfo;
-import jakarta.ws.rs.ext.Providers;
 import java.io.InputStream;
-import java.lang.annotation.Annotation;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,8 +39,6 @@ import java.util.Map;
 @RolesAllowed(Caller.UPLOADER)
 public final class FlowResource {
 
-    private static final Annotation[] NO_ANNOTATIONS = {};
-
     private final NumberedChunks uploads;
     private final Clock clock;
 
@@ -64,8 +59,8 @@ public final class FlowResource {
 
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response upload(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers,
-                           @Context Providers providers, InputStream body) {
+    public FlowChunkAnswer upload(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers,
+                                  @Context HttpServletRequest request, InputStream body) {
         MediaType type = headers.getMediaType();
         long length = RequestBodies.contentLength(headers);
         Map<String, List<String>> values = new HashMap<>(uri.getQueryParameters());
@@ -90,20 +85,8 @@ public final class FlowResource {
         }
         // a completion counts as answered once its answer has left for the client, not before:
         // killed in between, the service must still answer the client that asks again for it
-        StreamingOutput sent = out -> {
-            boolean delivered = false;
-            try {
-                providers.getMessageBodyWriter(FlowChunkAnswer.class, FlowChunkAnswer.class, NO_ANNOTATIONS,
-                                MediaType.APPLICATION_JSON_TYPE)
-                        .writeTo(answer, FlowChunkAnswer.class, FlowChunkAnswer.class, NO_ANNOTATIONS,
-                                MediaType.APPLICATION_JSON_TYPE, new MultivaluedHashMap<>(), out);
-                out.flush();
-                delivered = true;
-            } finally {
-                uploads.answered(caller, params.chunk(), delivered);
-            }
-        };
-        return Response.ok(sent, MediaType.APPLICATION_JSON_TYPE).build();
+        AnswerDelivery.afterDelivery(request, delivered -> uploads.answered(caller, params.chunk(), delivered));
+        return answer;
     }
 
     /**

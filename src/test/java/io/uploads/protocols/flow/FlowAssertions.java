@@ -10,6 +10,7 @@ import io.uploads.core.UploadSession;
 import io.uploads.testing.FlowStyleClient.FlowFile;
 import io.uploads.testing.FlowStyleClient.Run;
 import io.uploads.testing.Http.Reply;
+import io.uploads.testing.Await;
 import io.uploads.testing.TestApp;
 import io.uploads.testing.TestFiles;
 import java.io.IOException;
@@ -62,6 +63,15 @@ final class FlowAssertions {
         assertThat(completions).as("answers that completed the upload").hasSize(1);
         UploadSession session = assertCompleted(app, owner, file, group, protocol);
         assertCompletingAnswer(completions.get(0), session, file, protocol);
+        try {
+            // marked once the answer was flushed to the connection, which the client may see a moment before
+            Await.until("the completion recorded as answered", () -> Boolean.TRUE.equals(app.jdbi().withHandle(h ->
+                    h.createQuery("SELECT completion_answered FROM upload_session WHERE id = :id")
+                            .bind("id", session.id()).mapTo(Boolean.class).one())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         return session;
     }
 
