@@ -117,14 +117,16 @@ public final class Completion {
         // uploads as it refuses their bytes: a client that ignored a refused chunk would complete a short file
         store.requireFreeSpace(0);
         requireNameFree(groupName, locked.filename(), locked.id());
-        if (!groupName.equals(locked.groupName())) {
-            // placed after the move commits: a rolled-back row would not tell recovery of the other group's name
+        boolean regrouped = !groupName.equals(locked.groupName());
+        if (regrouped) {
             change.setGroup(groupName);
-            change.moveTo(Stage.ASSEMBLING, null);
-            return;
         }
         change.moveTo(Stage.ASSEMBLING, null);
-        placeWithin(change, chunks, last);
+        // into another group, placed after the move commits: a rolled-back row would not tell
+        // recovery of that group's name
+        if (!regrouped) {
+            placeWithin(change, chunks, last);
+        }
     }
 
     /**
