@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The service's own metrics, kept in the Dropwizard registry: the admin port shows them at
  * {@code /metrics} (JSON) and, through the Prometheus client's Dropwizard bridge, at
- * {@code /prometheus} (text format, names with {@code _} for {@code .} and {@code -}). Session,
+ * {@code /prometheus} (text format, names with {@code _} for {@code .} and {@code -}; the session
+ * and refusal counters as two families with labels, see {@link LabelledCounters}). Session,
  * chunk, byte and audit counts are taken from the ledger after each commit, so a change that was
  * rolled back is never counted; the open-session gauges read {@link UploadTotals}' last background
  * pass, so a scrape never counts a table.
@@ -114,7 +115,14 @@ public final class UploadMetrics implements LedgerEvents {
         env.jersey().register(new RefusalCounter(this));
         // a registry of this server's own (not the JVM-wide default): the test suite runs several servers in one JVM
         PrometheusRegistry prometheus = new PrometheusRegistry();
-        prometheus.register(new DropwizardExports(env.metrics()));
+        LabelledCounters sessions = new LabelledCounters(env.metrics(), "uploads.sessions",
+                "upload sessions that reached a lifecycle event, by event and protocol", "event", "protocol");
+        LabelledCounters refusals = new LabelledCounters(env.metrics(), "uploads.refusals",
+                "answers of the application port with a 4xx or 5xx status, by status", "status");
+        prometheus.register(sessions);
+        prometheus.register(refusals);
+        prometheus.register(new DropwizardExports(env.metrics(),
+                (name, metric) -> !sessions.shows(name) && !refusals.shows(name)));
         env.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/prometheus");
     }
 

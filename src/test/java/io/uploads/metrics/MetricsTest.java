@@ -30,16 +30,18 @@ abstract class MetricsTest extends AppTestBase {
         assertThat(http.patch("/files/stream/refused.bin?chunk=0", token, bytes(10)).status()).isEqualTo(400);
         PrometheusText after = scrape();
 
-        assertThat(delta(before, after, "uploads_sessions_created_resumables_total")).isEqualTo(1);
-        assertThat(delta(before, after, "uploads_sessions_completed_resumables_total")).isEqualTo(1);
+        assertThat(delta(before, after, sessions("created", "resumables"))).isEqualTo(1);
+        assertThat(delta(before, after, sessions("completed", "resumables"))).isEqualTo(1);
         assertThat(delta(before, after, "uploads_bytes_received_total")).isEqualTo(5000);
         assertThat(delta(before, after, "uploads_chunks_recorded_total")).isEqualTo(2);
-        assertThat(delta(before, after, "uploads_refusals_400_total")).isEqualTo(1);
+        assertThat(delta(before, after, "uploads_refusals_total{status=\"400\"}")).isEqualTo(1);
         assertThat(delta(before, after, "uploads_completion_count")).isEqualTo(1);
         // session_created, session_assembling, session_completed
         assertThat(delta(before, after, "uploads_audit_rows_total")).isEqualTo(3);
-        assertThat(delta(before, after, "uploads_sessions_created_tus_total")).as("another protocol's count").isZero();
-        assertThat(after.has("uploads_sessions_failed_flow_total")).as("every series exists from the start").isTrue();
+        assertThat(delta(before, after, sessions("created", "tus"))).as("another protocol's count").isZero();
+        assertThat(after.has(sessions("failed", "resumable-js"))).as("every series exists from the start").isTrue();
+        assertThat(after.samples().keySet()).as("one family, with labels, not a name per event and protocol")
+                .noneMatch(series -> series.startsWith("uploads_sessions_created"));
     }
 
     @Test
@@ -66,7 +68,7 @@ abstract class MetricsTest extends AppTestBase {
         counters.fieldNames().forEachRemaining(name -> {
             if (name.startsWith("uploads.")) {
                 ours.add(name);
-                assertThat(text.value(prometheusName(name) + "_total")).as(name)
+                assertThat(text.value(prometheusSeries(name))).as(name)
                         .isEqualTo(counters.get(name).get("count").asDouble());
             }
         });
@@ -114,9 +116,24 @@ abstract class MetricsTest extends AppTestBase {
         return after.value(series) - before.value(series);
     }
 
-    /** The bridge's renaming: what is not a letter, digit or underscore becomes an underscore. */
-    private static String prometheusName(String dropwizardName) {
-        return dropwizardName.replaceAll("[^a-zA-Z0-9_]", "_");
+    private static String sessions(String event, String protocol) {
+        return "uploads_sessions_total{event=\"" + event + "\",protocol=\"" + protocol + "\"}";
+    }
+
+    /**
+     * The series of a Dropwizard counter: the session and refusal counters are labels of one family
+     * each; for the others, the bridge's renaming (what is not a letter, digit or underscore becomes
+     * an underscore).
+     */
+    private static String prometheusSeries(String dropwizardName) {
+        String[] parts = dropwizardName.split("\\.");
+        if (dropwizardName.startsWith("uploads.sessions.")) {
+            return sessions(parts[2], parts[3]);
+        }
+        if (dropwizardName.startsWith("uploads.refusals.")) {
+            return "uploads_refusals_total{status=\"" + parts[2] + "\"}";
+        }
+        return dropwizardName.replaceAll("[^a-zA-Z0-9_]", "_") + "_total";
     }
 
     private static byte[] bytes(int n) {
