@@ -2,7 +2,7 @@
 # Side-by-side benchmark of this service against tus-java-server and @tus/server, beside two plain HTTP sinks.
 # Usage: bench/peers/run.sh [size_mib] [rounds]        (defaults 1024 and 3; see bench/peers/README.md)
 # Environment: UPLOADS_JAR (default target/upload-service.jar of the repo), UPLOADS_CONFIG (default config.yml),
-# MIB_COUNT (100), SMALL_COUNT (1000), CONCURRENCY (20), CHUNK_MIB (8), WARMUP (1), KEEP_SCRATCH (0),
+# MIB_COUNT (100), SMALL_COUNT (1000), CONCURRENCY (20), CHUNK_MIB (8), WARMUP (1), WARMUP_SMALL (1), KEEP_SCRATCH (0),
 # TESTS (all of "tusjs curl mib small native"),
 # PEERS_SELFTEST_BAD_HASH (0; 1 corrupts the expected hash of the big file: the run must then fail).
 # Builds the peers, starts every server at once on scratch storage, runs the rounds, prints the medians, and
@@ -19,6 +19,7 @@ small_count=${SMALL_COUNT:-1000}
 concurrency=${CONCURRENCY:-20}
 chunk_mib=${CHUNK_MIB:-8}
 warmup=${WARMUP:-1}
+warmup_small=${WARMUP_SMALL:-1}
 tests=" ${TESTS:-tusjs curl mib small native} "
 warmup_mib=$(( size_mib < 64 ? size_mib : 64 ))
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -26,6 +27,7 @@ clk_tck=$(getconf CLK_TCK)
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 [[ $size_mib =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ ]] || die "usage: $0 [size_mib] [rounds]"
+[[ $warmup_small =~ ^[1-9][0-9]*$ ]] || die "WARMUP_SMALL must be a positive number of rounds"
 [[ -f $jar ]] || die "no server jar at $jar: build it (mvn -B -q package -DskipTests) or set UPLOADS_JAR"
 [[ -f $config ]] || die "no configuration at $config (set UPLOADS_CONFIG)"
 for tool in java node npm mvn curl getconf; do command -v $tool > /dev/null || die "$tool is not installed"; done
@@ -211,13 +213,15 @@ curl_servers=(ours tus-java tus-node null fsync)
 native_servers=(ours null fsync)
 
 if [[ $warmup == 1 ]]; then
-  echo "warm-up (not recorded): $warmup_mib MiB through every client, and the 16 KiB uploads" >&2
+  echo "warm-up (not recorded): $warmup_mib MiB through every client, and the 16 KiB uploads ($warmup_small round(s))" >&2
   for s in "${tus_servers[@]}"; do
     runs tusjs || runs mib || runs small || continue
     measure warmup tusjs "$s" mbps drive tus --endpoint "$(tus_endpoint "$s")" --file "$scratch/src/warmup.bin" \
       --name "warmup-tusjs-$s.bin" --chunk-size "$chunk" $(auth_args "$s")
-    measure warmup small "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/small" \
-      --prefix "warmup-$s-" --concurrency "$concurrency" $(auth_args "$s")
+    for (( w = 1; w <= warmup_small; w++ )); do
+      measure warmup small "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/small" \
+        --prefix "warmup$w-$s-" --concurrency "$concurrency" $(auth_args "$s")
+    done
   done
   for s in "${curl_servers[@]}"; do
     runs curl || continue
