@@ -21,6 +21,7 @@ import io.uploads.cli.TokenCreateCommand;
 import io.uploads.cli.TokenListCommand;
 import io.uploads.cli.TokenRevokeCommand;
 import io.uploads.core.SessionSweep;
+import io.uploads.db.H2Housekeeping;
 import io.uploads.health.AdminServlets;
 import io.uploads.health.DatabaseHealthCheck;
 import io.uploads.health.StorageHealthCheck;
@@ -77,6 +78,10 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
     public void run(UploadServiceConfiguration config, Environment env) {
         ManagedDataSource dataSource = config.database().dataSourceFactory().build(env.metrics(), "uploads-db");
         env.lifecycle().manage(dataSource);
+        if (config.database().isH2()) {
+            env.lifecycle().manage(new H2Housekeeping(dataSource,
+                    env.lifecycle().scheduledExecutorService("h2-housekeeping").build()));
+        }
         // schema, recovery and the first token all happen here, before the server opens its port
         UploadMetrics metrics = new UploadMetrics(env.metrics());
         Services services = Services.build(config, dataSource, metrics);
