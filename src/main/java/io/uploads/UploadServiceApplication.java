@@ -78,14 +78,14 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
     public void run(UploadServiceConfiguration config, Environment env) {
         ManagedDataSource dataSource = config.database().dataSourceFactory().build(env.metrics(), "uploads-db");
         env.lifecycle().manage(dataSource);
-        if (config.database().isH2()) {
-            env.lifecycle().manage(new H2Housekeeping(dataSource,
-                    env.lifecycle().scheduledExecutorService("h2-housekeeping").build()));
-        }
         // schema, recovery and the first token all happen here, before the server opens its port
         UploadMetrics metrics = new UploadMetrics(env.metrics());
         Services services = Services.build(config, dataSource, metrics);
         services.recovery().run();
+        if (config.database().isH2()) {
+            env.lifecycle().manage(new H2Housekeeping(dataSource, services.ledger().writes(),
+                    env.lifecycle().scheduledExecutorService("h2-housekeeping").build()));
+        }
         env.lifecycle().manage(new SessionSweep(services.expiry(), services.completion(), services.denials(), services.ledger().clock(),
                 env.lifecycle().scheduledExecutorService("session-sweep").build(), SWEEP_INTERVAL));
 

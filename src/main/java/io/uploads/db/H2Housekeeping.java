@@ -35,10 +35,12 @@ public final class H2Housekeeping implements Managed {
     static final int MAX_COMPACT_MILLIS = 100;
 
     private final DataSource dataSource;
+    private final SerialWrites writes;
     private final ScheduledExecutorService executor;
 
-    public H2Housekeeping(DataSource dataSource, ScheduledExecutorService executor) {
+    public H2Housekeeping(DataSource dataSource, SerialWrites writes, ScheduledExecutorService executor) {
         this.dataSource = dataSource;
+        this.writes = writes;
         this.executor = executor;
     }
 
@@ -55,8 +57,9 @@ public final class H2Housekeeping implements Managed {
             if (store == null || fillRate(store) >= MIN_FILL_RATE) {
                 return false;
             }
-            // what H2's background thread would do, with a bound on the time the commits wait
-            store.compactFile(MAX_COMPACT_MILLIS);
+            // what H2's background thread would do, with a bound on the time the commits wait; as a
+            // write of its own, so that no transaction changes the file's trees meanwhile (SerialWrites)
+            writes.run(() -> store.compactFile(MAX_COMPACT_MILLIS));
             return true;
         }
     }

@@ -12,6 +12,7 @@ import io.uploads.db.AuditDao;
 import io.uploads.db.ClaimDao;
 import io.uploads.db.Database;
 import io.uploads.db.QuotaDao;
+import io.uploads.db.SerialWrites;
 import io.uploads.db.SessionDao;
 import io.uploads.db.TokenDao;
 import java.time.Clock;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * ({@code SELECT ... FOR UPDATE}), then its writer claims (taken and given up only under the
  * session's row lock; a writer renews its own claim's row holding nothing else), then the
  * principal's quota row (only when a session is opened), then the audit chain's head, always last
- * and held only for the few statements before commit.
+ * and held only for the few statements before commit. On H2, every write of this process first
+ * waits for its turn ({@link SerialWrites}).
  *
  * <p>Once a transaction has committed, its {@link LedgerEvents} listener is told what it wrote
  * (metrics count from there, so they never count a change that was rolled back).
@@ -56,6 +58,7 @@ public final class Ledger {
     private final Jdbi jdbi;
     private final Clock clock;
     private final LedgerEvents events;
+    private final SerialWrites writes;
     /** Principals whose quota row is known to exist. */
     private final Set<String> quotaRows = ConcurrentHashMap.newKeySet();
 
@@ -67,6 +70,12 @@ public final class Ledger {
         this.jdbi = jdbi;
         this.clock = clock;
         this.events = events;
+        this.writes = SerialWrites.of(jdbi);
+    }
+
+    /** The order of this process's writes, which whatever else writes to the database must keep too. */
+    public SerialWrites writes() {
+        return writes;
     }
 
     public Clock clock() {
@@ -147,7 +156,7 @@ public final class Ledger {
 
     /** Keeps a claim alive; false when it is gone (it expired and another writer removed it). */
     public boolean renewClaim(String claimId, Instant expiresAt) {
-        return jdbi.withExtension(ClaimDao.class, claims -> claims.renew(claimId, expiresAt)) > 0;
+        return writes.run(() -> jdbi.withExtension(ClaimDao.class, claims -> claims.renew(claimId, expiresAt))) > 0;
     }
 
     /**
@@ -157,20 +166,21 @@ public final class Ledger {
      * nobody can record or claim until the transaction ends.
      */
     public void releaseClaim(String sessionId, String claimId, LongConsumer lastWriter) {
-        jdbi.useTransaction(h -> {
+        inTransaction(h -> {
             Rows rows = new Rows(h);
             rows.sessions().lock(sessionId);
             ClaimDao claims = rows.claims();
             if (claims.delete(claimId) > 0 && claims.count(sessionId) == 0) {
                 lastWriter.accept(rows.chunks().recordedEnd(sessionId));
             }
+            return null;
         });
     }
 
     /** Recovery: removes the claims whose holders stopped renewing them, or are known to be gone. */
     public int releaseStaleClaims(Predicate<String> holderGone) {
-        return jdbi.withExtension(ClaimDao.class, claims -> claims.deleteAllExpired(clock.instant())
-                + claims.holders().stream().filter(holderGone).mapToInt(claims::deleteHeldBy).sum());
+        return writes.run(() -> jdbi.withExtension(ClaimDao.class, claims -> claims.deleteAllExpired(clock.instant())
+                + claims.holders().stream().filter(holderGone).mapToInt(claims::deleteHeldBy).sum()));
     }
 
     /**
@@ -178,21 +188,25 @@ public final class Ledger {
      * audit row, and no lock (the column only ever becomes true).
      */
     public void completionAnswered(String sessionId) {
-        jdbi.useExtension(SessionDao.class, sessions -> sessions.markCompletionAnswered(sessionId));
+        writes.run(() -> jdbi.useExtension(SessionDao.class, sessions -> sessions.markCompletionAnswered(sessionId)));
     }
 
     /** An event about no session (authentication denied), in a transaction of its own. */
     public void record(AuditEntry entry) {
-        jdbi.useTransaction(h -> appendAndTell(h, List.of(entry)));
+        inTransaction(h -> {
+            appendAndTell(h, List.of(entry));
+            return null;
+        });
     }
 
     /** Records an issued token with its audit row. */
     public void issueToken(TokenRecord token, Actor actor) {
-        jdbi.useTransaction(h -> {
+        inTransaction(h -> {
             h.attach(TokenDao.class).insert(token);
             appendAndTell(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor,
                     "token " + token.jti() + " for " + token.principal() + " (groups " + token.groupsCsv()
                             + ", roles " + token.rolesCsv() + ", expires " + token.expiresAt() + ")")));
+            return null;
         });
     }
 
@@ -201,7 +215,7 @@ public final class Ledger {
      * is the lock that makes two first starts issue one.
      */
     public boolean issueFirstToken(TokenRecord token, String signingKeyId) {
-        return jdbi.inTransaction(h -> {
+        return inTransaction(h -> {
             h.createQuery("SELECT id FROM signing_key WHERE id = :id FOR UPDATE").bind("id", signingKeyId)
                     .mapTo(String.class).findOne();
             TokenDao tokens = h.attach(TokenDao.class);
@@ -217,7 +231,7 @@ public final class Ledger {
 
     /** Revokes the principal's valid tokens (or the one with {@code jti}); one audit row per token. */
     public int revokeTokens(Actor actor, @Nullable String principal, @Nullable String jti) {
-        return jdbi.inTransaction(h -> {
+        return inTransaction(h -> {
             TokenDao tokens = h.attach(TokenDao.class);
             List<TokenRecord> valid = (jti != null ? tokens.find(jti).stream().toList() : tokens.ofPrincipal(principal))
                     .stream().filter(t -> t.revokedAt() == null).toList();
@@ -284,7 +298,7 @@ public final class Ledger {
     }
 
     private <T> T inTransaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
-        return jdbi.inTransaction(work);
+        return writes.run(() -> jdbi.inTransaction(work));
     }
 
     /** Creates the principal's quota row once, outside the transaction that locks it; rows are never deleted. */
@@ -298,7 +312,7 @@ public final class Ledger {
             return;
         }
         try {
-            quota.insert(principal);
+            writes.run(() -> quota.insert(principal));
         } catch (JdbiException e) {
             if (!Database.isUniqueViolation(e)) {
                 throw e;

@@ -36,8 +36,8 @@ class H2HousekeepingTest {
         dataSource = config.dataSourceFactory().build(new MetricRegistry(), "housekeeping-test");
         dataSource.start();
         executor = Executors.newSingleThreadScheduledExecutor();
-        housekeeping = new H2Housekeeping(dataSource, executor);
         jdbi = Jdbi.create(dataSource);
+        housekeeping = new H2Housekeeping(dataSource, SerialWrites.of(jdbi), executor);
         jdbi.useHandle(h -> {
             h.execute("CREATE TABLE progress (id INT PRIMARY KEY, bytes BIGINT, note VARCHAR(200))");
             h.execute("CREATE TABLE event (seq INT PRIMARY KEY, session_id INT, detail VARCHAR(200))");

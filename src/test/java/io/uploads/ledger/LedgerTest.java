@@ -27,6 +27,7 @@ import io.uploads.db.ChunkDao;
 import io.uploads.db.SessionDao;
 import io.uploads.testing.DatabaseTestBase;
 import io.uploads.testing.MovableClock;
+import io.uploads.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,11 +39,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -434,6 +437,47 @@ abstract class LedgerTest extends DatabaseTestBase {
         });
         assertThat(sessions().find(before.id()).orElseThrow().stage()).isEqualTo(ABORTED);
         assertThat(undoneAfterCommit).isFalse();
+    }
+
+    /** H2 can save half of a concurrent commit before a kill (SerialWrites); PostgreSQL cannot. */
+    @Test
+    void onH2AWriteWaitsForTheWriteBeforeItAndOnPostgresItDoesNot() throws Exception {
+        boolean h2 = databaseKind() == TestDatabase.Kind.H2;
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> held = pool.submit(() -> ledger.writes().run(() -> {
+                holding.countDown();
+                awaitQuietly(release);
+            }));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> write = pool.submit(() -> ledger.record(
+                    AuditEntry.of(AuditEvent.AUTH_DENIED, ALICE, NOW, "while another write holds its turn")));
+
+            if (h2) {
+                assertThatThrownBy(() -> write.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+                assertThat(auditRows()).isEmpty();
+                release.countDown();
+                write.get(10, TimeUnit.SECONDS);
+            } else {
+                write.get(10, TimeUnit.SECONDS);
+                release.countDown();
+            }
+            held.get(10, TimeUnit.SECONDS);
+            assertThat(auditRows()).hasSize(1);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
