@@ -44,6 +44,12 @@ public final class NumberedChunks {
     private final UploadsConfig config;
     /** Sessions whose completing request is still being answered on this instance, by owner and key. */
     private final Map<String, String> answering = new ConcurrentHashMap<>();
+    /**
+     * Sessions whose completing request has been answered on this instance while the database
+     * does not say so yet (the mark waits its turn to be written), by owner and key: a new
+     * upload's questions must not be answered from them meanwhile.
+     */
+    private final Map<String, String> answeredNotYetMarked = new ConcurrentHashMap<>();
 
     public NumberedChunks(Ledger ledger, SessionQueries sessions, ChunkStore store, WriterClaims claims,
                           UploadRules rules, Completion completion, UploadsConfig config) {
@@ -80,11 +86,14 @@ public final class NumberedChunks {
         caller.groupFor(chunk.group());    // the same 403 the chunk itself would get
         Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
         String completing = answering.get(answerKey(caller, chunk));
+        // read before the database: once the mark is written, the database says it
+        String answered = answeredNotYetMarked.get(answerKey(caller, chunk));
         Optional<UploadSession> session = active.isPresent() ? active
                 : completing != null ? sessions.find(completing)
                 : sessions.completedByKeySince(caller.name(), chunk.clientKey(), askedAt)
                         .or(() -> sessions.completedUnansweredSince(caller.name(), chunk.clientKey(),
-                                askedAt.minusMillis(config.sessionTtl().toMilliseconds())));
+                                askedAt.minusMillis(config.sessionTtl().toMilliseconds()))
+                                .filter(s -> !s.id().equals(answered)));
         return session
                 .filter(s -> sameUpload(chunk, s))
                 .filter(s -> !(s.stage() == Stage.COMPLETION_DUE && chunk.number() == chunk.totalChunks()))
@@ -137,9 +146,19 @@ public final class NumberedChunks {
      * says so once the answer was {@code delivered} (written out to the client).
      */
     public void answered(Caller caller, NumberedChunk chunk, boolean delivered) {
-        String completed = answering.remove(answerKey(caller, chunk));
-        if (completed != null && delivered) {
+        String key = answerKey(caller, chunk);
+        String completed = answering.get(key);
+        if (completed == null || !delivered) {
+            answering.remove(key);
+            return;
+        }
+        // put before the removal, so that no question finds neither
+        answeredNotYetMarked.put(key, completed);
+        answering.remove(key);
+        try {
             ledger.completionAnswered(completed);
+        } finally {
+            answeredNotYetMarked.remove(key, completed);
         }
     }
 

@@ -7,6 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +91,54 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         assertThat(restarted.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("asked after the restart").isTrue();
         parallel.answered(ALICE, chunk(file, 3), true);
         assertThat(restarted.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("once answered").isFalse();
+    }
+
+    /**
+     * The completion's answer has left, and the mark that says so waits to be written (here: for
+     * the session's row, held by another transaction): a question arriving meanwhile is already
+     * a new upload's.
+     */
+    @Test
+    void aQuestionArrivingAfterTheAnswerLeftButBeforeTheMarkIsWrittenIsANewUploads() throws Exception {
+        byte[] file = bytes(3 * CHUNK, 67);
+        send(file, 1);
+        send(file, 2);
+        String id = send(file, 3).session().id();
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> holder = pool.submit(() -> jdbi.useTransaction(h -> {
+                h.createQuery("SELECT id FROM upload_session WHERE id = :id FOR UPDATE").bind("id", id)
+                        .mapTo(String.class).one();
+                locked.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> answered = pool.submit(() -> parallel.answered(ALICE, chunk(file, 3), true));
+            Thread.sleep(500);    // what answered() does in memory takes microseconds; then it waits for the row
+
+            assertThat(answered.isDone()).as("the mark waits for the row").isFalse();
+            assertThat(parallel.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("asked meanwhile").isFalse();
+
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            answered.get(20, TimeUnit.SECONDS);
+            assertThat(completionAnswered(id)).isTrue();
+            assertThat(parallel.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("asked after").isFalse();
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private Boolean completionAnswered(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT completion_answered FROM upload_session WHERE id = :id")
+                .bind("id", id).mapTo(Boolean.class).one());
     }
 
     /** The answer to the completing request could not be written out: its client is gone. */
