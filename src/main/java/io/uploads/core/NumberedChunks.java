@@ -85,9 +85,10 @@ public final class NumberedChunks {
     public boolean hasChunk(Caller caller, NumberedChunk chunk, Instant askedAt) {
         caller.groupFor(chunk.group());    // the same 403 the chunk itself would get
         Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
-        String completing = answering.get(answerKey(caller, chunk));
+        String key = answerKey(caller, chunk);
+        String completing = answering.get(key);
         // read before the database: once the mark is written, the database says it
-        String answered = answeredNotYetMarked.get(answerKey(caller, chunk));
+        String answered = answeredNotYetMarked.get(key);
         Optional<UploadSession> session = active.isPresent() ? active
                 : completing != null ? sessions.find(completing)
                 : sessions.completedByKeySince(caller.name(), chunk.clientKey(), askedAt)
