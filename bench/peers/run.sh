@@ -2,8 +2,9 @@
 # Side-by-side benchmark of this service against tus-java-server and @tus/server, beside two plain HTTP sinks.
 # Usage: bench/peers/run.sh [size_mib] [rounds]        (defaults 1024 and 3; see bench/peers/README.md)
 # Environment: UPLOADS_JAR (default target/upload-service.jar of the repo), UPLOADS_CONFIG (default config.yml),
-# MIB_COUNT (100), SMALL_COUNT (1000), CONCURRENCY (20), CHUNK_MIB (8), WARMUP (1), WARMUP_SMALL (1), KEEP_SCRATCH (0),
-# TESTS (all of "tusjs curl mib small native"),
+# MIB_COUNT (100), SMALL_COUNT (1000), CONCURRENCY (20), CHUNK_MIB (8), WARMUP (1), WARMUP_SMALL (1), WARMUP_ROUNDS (0),
+# KEEP_SCRATCH (0),
+# TESTS (all of "tusjs curl mib small smallpost native"),
 # PEERS_SELFTEST_BAD_HASH (0; 1 corrupts the expected hash of the big file: the run must then fail).
 # Builds the peers, starts every server at once on scratch storage, runs the rounds, prints the medians, and
 # stops every server and removes the scratch directory on exit.
@@ -20,7 +21,8 @@ concurrency=${CONCURRENCY:-20}
 chunk_mib=${CHUNK_MIB:-8}
 warmup=${WARMUP:-1}
 warmup_small=${WARMUP_SMALL:-1}
-tests=" ${TESTS:-tusjs curl mib small native} "
+warmup_rounds=${WARMUP_ROUNDS:-0}
+tests=" ${TESTS:-tusjs curl mib small smallpost native} "
 warmup_mib=$(( size_mib < 64 ? size_mib : 64 ))
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 clk_tck=$(getconf CLK_TCK)
@@ -28,6 +30,7 @@ clk_tck=$(getconf CLK_TCK)
 die() { echo "FAIL: $*" >&2; exit 1; }
 [[ $size_mib =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ ]] || die "usage: $0 [size_mib] [rounds]"
 [[ $warmup_small =~ ^[1-9][0-9]*$ ]] || die "WARMUP_SMALL must be a positive number of rounds"
+[[ $warmup_rounds =~ ^[0-9]+$ ]] || die "WARMUP_ROUNDS must be a number of rounds"
 [[ -f $jar ]] || die "no server jar at $jar: build it (mvn -B -q package -DskipTests) or set UPLOADS_JAR"
 [[ -f $config ]] || die "no configuration at $config (set UPLOADS_CONFIG)"
 for tool in java node npm mvn curl getconf; do command -v $tool > /dev/null || die "$tool is not installed"; done
@@ -201,21 +204,22 @@ native_url() {   # server, name
   echo "http://127.0.0.1:${port[$1]}/files/stream/$2"
 }
 
-rotate() {   # round, items...: the items rotated left by round
+rotate() {   # round, items...: the items rotated left by round (a warm-up round's is negative)
   local r=$1; shift
   local items=("$@") n=$#
-  for (( i = 0; i < n; i++ )); do echo "${items[$(( (i + r) % n ))]}"; done
+  for (( i = 0; i < n; i++ )); do echo "${items[$(( ((i + r) % n + n) % n ))]}"; done
 }
 
 chunk=$(( chunk_mib << 20 ))
 tus_servers=(ours tus-java tus-node)
+creation_upload_servers=(ours tus-node)
 curl_servers=(ours tus-java tus-node null fsync)
 native_servers=(ours null fsync)
 
 if [[ $warmup == 1 ]]; then
   echo "warm-up (not recorded): $warmup_mib MiB through every client, and the 16 KiB uploads ($warmup_small round(s))" >&2
   for s in "${tus_servers[@]}"; do
-    runs tusjs || runs mib || runs small || continue
+    runs tusjs || runs mib || runs small || runs smallpost || continue
     measure warmup tusjs "$s" mbps drive tus --endpoint "$(tus_endpoint "$s")" --file "$scratch/src/warmup.bin" \
       --name "warmup-tusjs-$s.bin" --chunk-size "$chunk" $(auth_args "$s")
     for (( w = 1; w <= warmup_small; w++ )); do
@@ -235,33 +239,46 @@ if [[ $warmup == 1 ]]; then
   rm -f "$scratch/src/warmup.bin"
 fi
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-for (( round = 1; round <= rounds; round++ )); do
-  echo "round $round of $rounds" >&2
-  r=$(( round - 1 ))
+# WARMUP_ROUNDS whole rounds first, numbered 0, -1, ... and not recorded: every server near its steady state
+for (( n = 1 - warmup_rounds; n <= rounds; n++ )); do
+  if (( n < 1 )); then
+    round=warmup
+    echo "warm-up round $(( n + warmup_rounds )) of $warmup_rounds (not recorded)" >&2
+  else
+    round=$n
+    echo "round $round of $rounds" >&2
+  fi
+  [[ $n == 1 ]] && load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  r=$(( n - 1 ))
   for s in $(rotate $r "${tus_servers[@]}"); do
     runs tusjs || continue
     measure $round tusjs "$s" mbps drive tus --endpoint "$(tus_endpoint "$s")" --file "$big" \
-      --name "r$round-tusjs-$s.bin" --chunk-size "$chunk" $(auth_args "$s")
+      --name "r$n-tusjs-$s.bin" --chunk-size "$chunk" $(auth_args "$s")
   done
   for s in $(rotate $r "${curl_servers[@]}"); do
     runs curl || continue
-    measure $round curl "$s" mbps curl_upload "$s" "$big" "r$round-curl-$s.bin"
+    measure $round curl "$s" mbps curl_upload "$s" "$big" "r$n-curl-$s.bin"
   done
   for s in $(rotate $r "${tus_servers[@]}"); do
     runs mib || continue
     measure $round mib "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/mib" \
-      --prefix "r$round-$s-" --concurrency "$concurrency" $(auth_args "$s")
+      --prefix "r$n-$s-" --concurrency "$concurrency" $(auth_args "$s")
   done
   for s in $(rotate $r "${tus_servers[@]}"); do
     runs small || continue
     measure $round small "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/small" \
-      --prefix "r$round-$s-" --concurrency "$concurrency" $(auth_args "$s")
+      --prefix "r$n-$s-" --concurrency "$concurrency" $(auth_args "$s")
+  done
+  # tus-java-server 1.0.0-3.0 has no creation-with-upload (1.0.0-3.3, which has, is not on this registry)
+  for s in $(rotate $r "${creation_upload_servers[@]}"); do
+    runs smallpost || continue
+    measure $round smallpost "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/small" \
+      --prefix "r$n-post-$s-" --concurrency "$concurrency" --with-creation 1 $(auth_args "$s")
   done
   for s in $(rotate $r "${native_servers[@]}"); do
     runs native || continue
     # the same requests to every server: the sinks ignore the token and the query
-    measure $round native "$s" mbps drive native --url "$(native_url "$s" "r$round-native-$s.bin")" \
+    measure $round native "$s" mbps drive native --url "$(native_url "$s" "r$n-native-$s.bin")" \
       --file "$big" --chunk-size "$chunk" --token "$token"
   done
 done

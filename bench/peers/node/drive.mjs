@@ -4,8 +4,9 @@
 //
 //   node drive.mjs tus    --endpoint URL --file F --name NAME [--chunk-size BYTES] [--token T]
 //       one upload of F with tus-js-client (metadata filename=NAME); without --chunk-size one PATCH
-//   node drive.mjs many   --endpoint URL --dir D --prefix P --concurrency C [--token T]
-//       every file of D uploaded with tus-js-client as P<basename>, C at a time, each in one PATCH
+//   node drive.mjs many   --endpoint URL --dir D --prefix P --concurrency C [--token T] [--with-creation 1]
+//       every file of D uploaded with tus-js-client as P<basename>, C at a time, each in one PATCH (with
+//       --with-creation 1: in the POST that creates it, tus creation-with-upload, uploadDataDuringCreation)
 //   node drive.mjs native --url BASE/files/stream/NAME --file F --chunk-size BYTES [--token T]
 //       our native API: PATCH ?chunk=1, ?chunk=n&id=.., then ?chunk=end&id=.., one request at a time over one
 //       kept-alive connection (the sinks get the very same requests and answer 204 without an id)
@@ -35,7 +36,7 @@ function need(name) {
 const headers = opts.token ? { Authorization: `Bearer ${opts.token}` } : {}
 
 /** One tus-js-client upload; resolves with its upload URL. No retries: any error fails the run. */
-function tusUpload(endpoint, input, name, chunkSize) {
+function tusUpload(endpoint, input, name, chunkSize, withCreation = false) {
   return new Promise((resolve, reject) => {
     const options = {
       endpoint,
@@ -47,6 +48,7 @@ function tusUpload(endpoint, input, name, chunkSize) {
       onSuccess: () => resolve(upload.url),
     }
     if (chunkSize) options.chunkSize = chunkSize
+    if (withCreation) options.uploadDataDuringCreation = true
     const upload = new Upload(input, options)
     upload.start()
   })
@@ -68,6 +70,7 @@ async function many() {
   const prefix = need('prefix')
   const concurrency = Number(need('concurrency'))
   const endpoint = need('endpoint')
+  const withCreation = opts['with-creation'] === '1'
   const names = (await fsp.readdir(dir)).sort()
   // read before the clock starts: the test is the servers' handling of many small uploads, not this disk
   const files = await Promise.all(names.map(async n => ({ source: path.resolve(dir, n), name: prefix + n,
@@ -78,7 +81,7 @@ async function many() {
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, async () => {
     while (next < files.length) {
       const i = next++
-      const url = await tusUpload(endpoint, files[i].data, files[i].name)
+      const url = await tusUpload(endpoint, files[i].data, files[i].name, undefined, withCreation)
       uploads[i] = { name: files[i].name, source: files[i].source, url }
     }
   }))

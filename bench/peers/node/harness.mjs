@@ -158,6 +158,7 @@ async function report() {
   row(`curl POST + one PATCH of ${size} MiB (MB/s)`, s => med('curl', s, 'mbps'))
   row(`${opts['mib-count']} x 1 MiB, ${c} at once, tus-js-client (s)`, s => med('mib', s, 'seconds'), 2)
   row(`${opts['small-count']} x 16 KiB, ${c} at once, tus-js-client (s)`, s => med('small', s, 'seconds'), 2)
+  row(`${opts['small-count']} x 16 KiB, each in its POST (creation-with-upload) (s)`, s => med('smallpost', s, 'seconds'), 2)
   row(`native API, ${size} MiB in ${chunk} MiB chunks, 1 connection (MB/s)`, s => med('native', s, 'mbps'))
   row('server CPU s, curl single PATCH', s => med('curl', s, 'cpu'), 2)
   row('server CPU s/GiB, curl single PATCH', s => perGiB('curl', s), 2)
@@ -165,6 +166,7 @@ async function report() {
   row(`server CPU s/GiB, native ${chunk} MiB chunks`, s => perGiB('native', s), 2)
   row(`server CPU s, ${opts['mib-count']} x 1 MiB`, s => med('mib', s, 'cpu'), 2)
   row(`server CPU s, ${opts['small-count']} x 16 KiB`, s => med('small', s, 'cpu'), 2)
+  row(`server CPU s, ${opts['small-count']} x 16 KiB in the POST`, s => med('smallpost', s, 'cpu'), 2)
   const header = ['median of ' + opts.rounds + ' round(s)', 'ours', 'tus-java', '@tus', 'ours/tus-java', 'ours/@tus',
     'null sink', 'fsync sink', 'ours/fsync']
   const widths = header.map((h, i) => Math.max(h.length, ...table.map(r => r[i].length)))

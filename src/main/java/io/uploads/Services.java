@@ -66,7 +66,7 @@ public final class Services {
         this.rules = new UploadRules(sessions, store, digests, clock, config.uploads());
         this.completion = new Completion(ledger, sessions, store, digests, config.uploads(), rules);
         this.sequential = new SequentialUploads(ledger, store, claims, config.uploads(), rules);
-        this.offsets = new OffsetUploads(ledger, claims, config.uploads(), rules, completion);
+        this.offsets = new OffsetUploads(ledger, store, claims, config.uploads(), rules, completion);
         this.numbered = new NumberedChunks(ledger, sessions, store, claims, rules, completion, config.uploads());
         this.clientSessions = new ClientSessions(ledger, sessions, store, config.uploads(), rules);
         this.expiry = new Expiry(ledger, sessions, store);

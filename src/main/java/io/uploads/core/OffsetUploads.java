@@ -23,15 +23,17 @@ public final class OffsetUploads {
     private static final Logger LOG = LoggerFactory.getLogger(OffsetUploads.class);
 
     private final Ledger ledger;
+    private final ChunkStore store;
     private final WriterClaims claims;
     private final Clock clock;
     private final UploadsConfig config;
     private final UploadRules rules;
     private final Completion completion;
 
-    public OffsetUploads(Ledger ledger, WriterClaims claims, UploadsConfig config,
+    public OffsetUploads(Ledger ledger, ChunkStore store, WriterClaims claims, UploadsConfig config,
                          UploadRules rules, Completion completion) {
         this.ledger = ledger;
+        this.store = store;
         this.claims = claims;
         this.clock = ledger.clock();
         this.config = config;
@@ -71,6 +73,76 @@ public final class OffsetUploads {
         LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
                 protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
         return session.allBytesReceived() ? completion.complete(session, groupName, caller.actor()).session() : session;
+    }
+
+    /** A session created with its first bytes; {@code refused} says why they were not kept, if they were not. */
+    public record Created(UploadSession session, @Nullable UploadException refused) {}
+
+    /**
+     * A session created with its first bytes (tus creation-with-upload), recorded in the
+     * transaction that creates it: nobody knows the id before that commits, so no writer claim is
+     * needed while the body is written, and the session, its bytes and, when they are all of it,
+     * its completion cost one transaction instead of three. Bytes that are refused leave the
+     * session created without them, as the protocol asks ({@link Created#refused}); when the
+     * session itself is refused (its owner's limit), nothing is kept.
+     */
+    public Created createWithBody(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
+                                  @Nullable Long totalSize, @Nullable String clientMetadata, InputStream body,
+                                  ChunkChecks checks) {
+        if (filename != null) {
+            Filenames.requireValid(filename);
+        }
+        String groupName = caller.groupFor(group);
+        if (totalSize != null) {
+            rules.requireTotalWithin(totalSize);
+        }
+        rules.requireRoomForSession(caller);
+        String id = UUID.randomUUID().toString();
+        if (filename != null) {
+            completion.requireNameFree(groupName, filename, id);
+        }
+        Received received;
+        try {
+            long limit = totalSize != null ? totalSize : config.maxUploadSize().toBytes();
+            rules.requireDeclaredWithin(checks, limit);
+            received = rules.write(id, 0, body, limit, checks, ChunkStore.Progress.NONE);
+        } catch (UploadException refused) {
+            store.deleteSession(id);
+            return new Created(create(caller, protocol, filename, group, totalSize, clientMetadata), refused);
+        }
+        Instant now = clock.instant();
+        UploadSession fresh = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
+                protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, rules.expiry(now), null, null, null,
+                null, null, clientMetadata, null);
+        UploadSession opened;
+        try {
+            opened = ledger.open(fresh, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
+                if (received.size() > 0) {
+                    change.addChunk(new Chunk(id, 1, 0, received.size(), received.md5(), now), 1, groupName,
+                            rules.expiry(now));
+                    change.afterCommit(() -> rules.advanced(id, received));
+                }
+                if (totalSize != null && received.size() == totalSize) {
+                    change.moveTo(Stage.COMPLETION_DUE, null);
+                    try {
+                        completion.completeWithin(change, groupName, received);
+                    } catch (UploadException e) {
+                        // the bytes stand, due for completion: asked again below, it answers why not
+                    }
+                }
+                return change.session();
+            });
+        } catch (RuntimeException e) {
+            store.deleteSession(id);
+            throw e;
+        }
+        LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes) with its first {} bytes", id,
+                caller.name(), protocol.wireName(), fresh.filename(), groupName,
+                totalSize == null ? "deferred" : totalSize, received.size());
+        if (received.interrupted()) {
+            LOG.info("Session {}: request body interrupted; the {} bytes that arrived are kept", id, received.size());
+        }
+        return new Created(finished(opened, caller), null);
     }
 
     /**
@@ -138,12 +210,17 @@ public final class OffsetUploads {
             }
             return recorded;
         });
-        if (appended.state() == SessionState.ASSEMBLING) {
-            return completion.finishAssembly(appended, caller.actor());
+        return finished(appended, caller);
+    }
+
+    /** After the transaction that recorded a session's last bytes: the completion it left to do, if any. */
+    private UploadSession finished(UploadSession recorded, Caller caller) {
+        if (recorded.state() == SessionState.ASSEMBLING) {
+            return completion.finishAssembly(recorded, caller.actor());
         }
         // due for completion, it could not complete with its last bytes: asked again, it answers why
-        return appended.stage() == Stage.COMPLETION_DUE
-                ? completion.complete(appended, appended.groupName(), caller.actor()).session() : appended;
+        return recorded.stage() == Stage.COMPLETION_DUE
+                ? completion.complete(recorded, recorded.groupName(), caller.actor()).session() : recorded;
     }
 
     private static boolean isEmpty(InputStream body) {

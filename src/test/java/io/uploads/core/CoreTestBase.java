@@ -81,7 +81,7 @@ abstract class CoreTestBase extends DatabaseTestBase {
         UploadRules rules = new UploadRules(sessions, store, digests, clock, config);
         Completion completion = new Completion(ledger, sessions, store, digests, config, rules);
         return new UseCases(ledger, rules, claims, digests, new SequentialUploads(ledger, store, claims, config, rules),
-                new OffsetUploads(ledger, claims, config, rules, completion),
+                new OffsetUploads(ledger, store, claims, config, rules, completion),
                 new NumberedChunks(ledger, sessions, store, claims, rules, completion, config), completion,
                 new ClientSessions(ledger, sessions, store, config, rules), new Expiry(ledger, sessions, store));
     }

@@ -85,27 +85,31 @@ public final class TusResource {
     public Response create(@Auth Caller caller, @Context UriInfo uri, @Context HttpHeaders headers, InputStream body) {
         Long length = lengthOrDeferred(headers);
         TusMetadata metadata = TusMetadata.parse(headers.getHeaderString(TusHeaders.UPLOAD_METADATA));
-        boolean withUpload = hasBody(headers);
-        ChunkChecks checks = withUpload ? patchChecks(headers) : null;
-        UploadSession created = uploads.create(caller, Protocol.TUS, metadata.filename(), metadata.group(), length,
-                metadata.header());
-        URI location = uri.getBaseUriBuilder().path(TusResource.class).path(created.id()).build();
-        UploadSession session = created;
-        if (withUpload) {
-            try {
-                session = uploads.append(caller, created, 0, null, body, checks);
-            } catch (UploadException e) {
+        UploadSession session;
+        if (hasBody(headers)) {
+            OffsetUploads.Created created = uploads.createWithBody(caller, Protocol.TUS, metadata.filename(),
+                    metadata.group(), length, metadata.header(), body, patchChecks(headers));
+            session = created.session();
+            UploadException e = created.refused();
+            if (e != null) {
                 // the upload exists although its first bytes were refused: the client may resume it
                 return ERRORS.decorate(Response.status(ERRORS.status(e.problem())))
-                        .location(location)
+                        .location(location(uri, session))
                         .type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(new ApiError(ERRORS.status(e.problem()), e.getMessage(), e.problem().code()))
                         .build();
             }
+        } else {
+            session = uploads.create(caller, Protocol.TUS, metadata.filename(), metadata.group(), length,
+                    metadata.header());
         }
-        return withExpiry(Response.created(location), session)
+        return withExpiry(Response.created(location(uri, session)), session)
                 .header(TusHeaders.UPLOAD_OFFSET, session.receivedBytes())
                 .build();
+    }
+
+    private static URI location(UriInfo uri, UploadSession session) {
+        return uri.getBaseUriBuilder().path(TusResource.class).path(session.id()).build();
     }
 
     /** "The Server MUST always include the Upload-Offset header in the response for a HEAD request." */

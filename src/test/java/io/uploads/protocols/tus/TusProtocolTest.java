@@ -228,6 +228,25 @@ abstract class TusProtocolTest extends AppTestBase {
     }
 
     @Test
+    void creationWithFirstBytesThatFailTheirChecksumCreatesTheUploadWithoutThem() throws Exception {
+        Uploader lea = uploader("with-upload-checksum");
+        byte[] file = bytes(1000, 8);
+        List<String> heldBefore = app.storageFixture().sessionsHeld();
+
+        Reply refused = lea.post(headers("Upload-Length", "1000", "Upload-Metadata", metadataPair("filename", "sum.bin"),
+                "Content-Type", OFFSET_OCTET_STREAM, "Upload-Checksum", "sha1 " + base64Digest("SHA-1", bytes(400, 9))),
+                slice(file, 0, 400));
+
+        assertRefused(refused, 460);
+        String id = TusTesting.idOf(header(refused, "Location"));
+        assertThat(header(lea.head(id), "Upload-Offset")).isEqualTo("0");
+        assertThat(app.chunks(id)).isEmpty();
+        assertThat(app.storageFixture().sessionsHeld()).as("the refused bytes are not kept").isEqualTo(heldBefore);
+        assertStatus(lea.patch(id, 0, file), 204);
+        TusTesting.assertCompleted(app, id, "files/" + lea.group + "/sum.bin", file);
+    }
+
+    @Test
     void deferredLengthIsDeclaredByALaterPatch() throws Exception {
         Uploader kim = uploader("deferred");
         byte[] file = bytes(800, 7);
