@@ -239,7 +239,7 @@ if [[ $warmup == 1 ]]; then
   rm -f "$scratch/src/warmup.bin"
 fi
 
-# WARMUP_ROUNDS whole rounds first, numbered 0, -1, ... and not recorded: every server near its steady state
+# WARMUP_ROUNDS whole rounds first, numbered up to 0 and not recorded: every server near its steady state
 for (( n = 1 - warmup_rounds; n <= rounds; n++ )); do
   if (( n < 1 )); then
     round=warmup
