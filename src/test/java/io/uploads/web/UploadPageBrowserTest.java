@@ -101,7 +101,14 @@ class UploadPageBrowserTest extends AppTestBase {
         }
         assertThat(browser.findAll("#list .file")).hasSize(files.size());
         browser.screenshot("upload-page", 1000);
-        assertNothingLeftTheOriginAndNoUrlCarriedTheToken();
+        List<Browser.Request> sent = browser.requests();
+        // a file of one chunk or less travels in the POST that creates its upload; a larger one in PATCHes
+        String oneByte = session("c.bin").orElseThrow().id();
+        String larger = session("b.bin").orElseThrow().id();
+        assertThat(sent).noneMatch(r -> r.method().equals("PATCH") && r.url().endsWith("/files/tus/" + oneByte));
+        assertThat(sent).filteredOn(r -> r.method().equals("PATCH") && r.url().endsWith("/files/tus/" + larger))
+                .hasSize(2);
+        PageAssertions.stayedAtOrigin(browser, sent, app.baseUrl(), token);
     }
 
     /**
