@@ -102,7 +102,7 @@ class UploadPageBrowserTest extends AppTestBase {
         assertThat(browser.findAll("#list .file")).hasSize(files.size());
         browser.screenshot("upload-page", 1000);
         List<Browser.Request> sent = browser.requests();
-        // a file of one chunk or less travels in the POST that creates its upload; a larger one in PATCHes
+        // a file of at most one chunk (and 1 MiB) travels in the POST that creates its upload; a larger one in PATCHes
         String oneByte = session("c.bin").orElseThrow().id();
         String larger = session("b.bin").orElseThrow().id();
         assertThat(sent).noneMatch(r -> r.method().equals("PATCH") && r.url().endsWith("/files/tus/" + oneByte));
