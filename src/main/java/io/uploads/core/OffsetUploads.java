@@ -49,6 +49,22 @@ public final class OffsetUploads {
      */
     public UploadSession create(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
                                   @Nullable Long totalSize, @Nullable String clientMetadata) {
+        UploadSession session = newSession(caller, protocol, filename, group, totalSize, clientMetadata);
+        ledger.open(session, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
+            if (session.allBytesReceived()) {
+                change.moveTo(Stage.COMPLETION_DUE, "declared empty");
+            }
+            return null;
+        });
+        LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", session.id(), caller.name(),
+                protocol.wireName(), session.filename(), session.groupName(), totalSize == null ? "deferred" : totalSize);
+        return session.allBytesReceived()
+                ? completion.complete(session, session.groupName(), caller.actor()).session() : session;
+    }
+
+    /** A new open session of the caller's, its name, group and length checked; nothing is stored yet. */
+    private UploadSession newSession(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
+                                     @Nullable Long totalSize, @Nullable String clientMetadata) {
         if (filename != null) {
             Filenames.requireValid(filename);
         }
@@ -61,18 +77,9 @@ public final class OffsetUploads {
             completion.requireNameFree(groupName, filename, id);
         }
         Instant now = clock.instant();
-        UploadSession session = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
-                protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, rules.expiry(now), null, null, null,
-                null, null, clientMetadata, null);
-        ledger.open(session, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
-            if (session.allBytesReceived()) {
-                change.moveTo(Stage.COMPLETION_DUE, "declared empty");
-            }
-            return null;
-        });
-        LOG.info("Session {} created by {} via {}: {} in group {} ({} bytes)", id, caller.name(),
-                protocol.wireName(), session.filename(), groupName, totalSize == null ? "deferred" : totalSize);
-        return session.allBytesReceived() ? completion.complete(session, groupName, caller.actor()).session() : session;
+        return new UploadSession(id, caller.name(), groupName, filename == null ? id : filename, protocol,
+                SessionState.OPEN, totalSize, null, 0, 0, now, now, rules.expiry(now), null, null, null, null, null,
+                clientMetadata, null);
     }
 
     /** A session created with its first bytes; {@code refused} says why they were not kept, if they were not. */
@@ -89,18 +96,10 @@ public final class OffsetUploads {
     public Created createWithBody(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
                                   @Nullable Long totalSize, @Nullable String clientMetadata, InputStream body,
                                   ChunkChecks checks) {
-        if (filename != null) {
-            Filenames.requireValid(filename);
-        }
-        String groupName = caller.groupFor(group);
-        if (totalSize != null) {
-            rules.requireTotalWithin(totalSize);
-        }
+        UploadSession fresh = newSession(caller, protocol, filename, group, totalSize, clientMetadata);
         rules.requireRoomForSession(caller);
-        String id = UUID.randomUUID().toString();
-        if (filename != null) {
-            completion.requireNameFree(groupName, filename, id);
-        }
+        String id = fresh.id();
+        String groupName = fresh.groupName();
         Received received;
         try {
             long limit = totalSize != null ? totalSize : config.maxUploadSize().toBytes();
@@ -111,9 +110,6 @@ public final class OffsetUploads {
             return new Created(create(caller, protocol, filename, group, totalSize, clientMetadata), refused);
         }
         Instant now = clock.instant();
-        UploadSession fresh = new UploadSession(id, caller.name(), groupName, filename == null ? id : filename,
-                protocol, SessionState.OPEN, totalSize, null, 0, 0, now, now, rules.expiry(now), null, null, null,
-                null, null, clientMetadata, null);
         UploadSession opened;
         try {
             opened = ledger.open(fresh, config.maxOpenSessionsPerPrincipal(), caller.actor(), change -> {
