@@ -15,6 +15,7 @@ import io.uploads.db.QuotaDao;
 import io.uploads.db.SerialWrites;
 import io.uploads.db.SessionDao;
 import io.uploads.db.TokenDao;
+import io.uploads.db.Write;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ public final class Ledger {
     public <T> T open(UploadSession fresh, int maxOpenSessions, Actor actor, Function<Change, T> work) {
         ensureQuotaRow(fresh.owner());
         try {
-            return inTransaction(h -> openIn(h, fresh, maxOpenSessions, actor, work));
+            return inTransaction(w -> openIn(w, fresh, maxOpenSessions, actor, work));
         } catch (JdbiException e) {
             if (Database.isUniqueViolation(e, ACTIVE_CLIENT_KEY)) {
                 throw new DuplicateKey(e);
@@ -99,9 +100,9 @@ public final class Ledger {
         }
     }
 
-    private <T> T openIn(Handle h, UploadSession fresh, int maxOpenSessions, Actor actor, Function<Change, T> work) {
-        h.attach(QuotaDao.class).lock(fresh.owner()).orElseThrow();
-        Rows rows = new Rows(h);
+    private <T> T openIn(Write w, UploadSession fresh, int maxOpenSessions, Actor actor, Function<Change, T> work) {
+        w.attach(QuotaDao.class).lock(fresh.owner()).orElseThrow();
+        Rows rows = new Rows(w);
         SessionDao sessions = rows.sessions();
         if (sessions.countOpen(fresh.owner()) >= maxOpenSessions) {
             throw new UploadException(Problem.TOO_MANY_SESSIONS, fresh.owner() + " already has "
@@ -115,8 +116,8 @@ public final class Ledger {
 
     /** Locks the session's row and lets {@code work} change it; unknown ids are NOT_FOUND. */
     public <T> T change(String sessionId, Actor actor, Function<Change, T> work) {
-        return inTransaction(h -> {
-            Rows rows = new Rows(h);
+        return inTransaction(w -> {
+            Rows rows = new Rows(w);
             UploadSession locked = rows.sessions().lock(sessionId)
                     .orElseThrow(() -> new UploadException(Problem.NOT_FOUND, "no upload session " + sessionId));
             Change change = new Change(rows, clock, actor, locked);
@@ -131,8 +132,8 @@ public final class Ledger {
      * @return the claim's id and the session as it was when the claim was taken
      */
     public Claimed claim(String sessionId, long start, long end, String holder, Instant expiresAt) {
-        return inTransaction(h -> {
-            Rows rows = new Rows(h);
+        return inTransaction(w -> {
+            Rows rows = new Rows(w);
             UploadSession locked = rows.sessions().lock(sessionId)
                     .orElseThrow(() -> new UploadException(Problem.NOT_FOUND, "no upload session " + sessionId));
             ClaimDao claims = rows.claims();
@@ -166,8 +167,8 @@ public final class Ledger {
      * nobody can record or claim until the transaction ends.
      */
     public void releaseClaim(String sessionId, String claimId, LongConsumer lastWriter) {
-        inTransaction(h -> {
-            Rows rows = new Rows(h);
+        inTransaction(w -> {
+            Rows rows = new Rows(w);
             rows.sessions().lock(sessionId);
             ClaimDao claims = rows.claims();
             if (claims.delete(claimId) > 0 && claims.count(sessionId) == 0) {
@@ -188,22 +189,25 @@ public final class Ledger {
      * audit row, and no lock (the column only ever becomes true).
      */
     public void completionAnswered(String sessionId) {
-        writes.run(() -> jdbi.useExtension(SessionDao.class, sessions -> sessions.markCompletionAnswered(sessionId)));
+        inTransaction(w -> {
+            w.attach(SessionDao.class).markCompletionAnswered(sessionId);
+            return null;
+        });
     }
 
     /** An event about no session (authentication denied), in a transaction of its own. */
     public void record(AuditEntry entry) {
-        inTransaction(h -> {
-            appendAndTell(h, List.of(entry));
+        inTransaction(w -> {
+            appendAndTell(w, List.of(entry));
             return null;
         });
     }
 
     /** Records an issued token with its audit row. */
     public void issueToken(TokenRecord token, Actor actor) {
-        inTransaction(h -> {
-            h.attach(TokenDao.class).insert(token);
-            appendAndTell(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor,
+        inTransaction(w -> {
+            w.attach(TokenDao.class).insert(token);
+            appendAndTell(w, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, actor,
                     "token " + token.jti() + " for " + token.principal() + " (groups " + token.groupsCsv()
                             + ", roles " + token.rolesCsv() + ", expires " + token.expiresAt() + ")")));
             return null;
@@ -215,15 +219,16 @@ public final class Ledger {
      * is the lock that makes two first starts issue one.
      */
     public boolean issueFirstToken(TokenRecord token, String signingKeyId) {
-        return inTransaction(h -> {
+        return inTransaction(w -> {
+            Handle h = w.handle();
             h.createQuery("SELECT id FROM signing_key WHERE id = :id FOR UPDATE").bind("id", signingKeyId)
                     .mapTo(String.class).findOne();
-            TokenDao tokens = h.attach(TokenDao.class);
+            TokenDao tokens = w.attach(TokenDao.class);
             if (tokens.count() > 0) {
                 return false;
             }
             tokens.insert(token);
-            appendAndTell(h, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM,
+            appendAndTell(w, List.of(tokenEvent(AuditEvent.TOKEN_ISSUED, Actor.SYSTEM,
                     "first-start admin token " + token.jti() + " for " + token.principal())));
             return true;
         });
@@ -231,8 +236,8 @@ public final class Ledger {
 
     /** Revokes the principal's valid tokens (or the one with {@code jti}); one audit row per token. */
     public int revokeTokens(Actor actor, @Nullable String principal, @Nullable String jti) {
-        return inTransaction(h -> {
-            TokenDao tokens = h.attach(TokenDao.class);
+        return inTransaction(w -> {
+            TokenDao tokens = w.attach(TokenDao.class);
             List<TokenRecord> valid = (jti != null ? tokens.find(jti).stream().toList() : tokens.ofPrincipal(principal))
                     .stream().filter(t -> t.revokedAt() == null).toList();
             List<AuditEntry> events = valid.stream()
@@ -240,7 +245,7 @@ public final class Ledger {
                     .map(t -> tokenEvent(AuditEvent.TOKEN_REVOKED, actor,
                             "token " + t.jti() + " of " + t.principal()))
                     .toList();
-            appendAndTell(h, events);
+            appendAndTell(w, events);
             return events.size();
         });
     }
@@ -250,16 +255,16 @@ public final class Ledger {
     }
 
     private <T> T finish(Rows rows, Change change, T result) {
-        Handle h = rows.handle();
+        Write w = rows.write();
         Committed committed = new Committed(append(rows, change.events()), change.chunksAdded(), change.assembly());
-        // run after commit: registered on the handle, so a rollback drops them
-        h.afterCommit(() -> change.afterCommitActions().forEach(Ledger::runQuietly));
-        tellAfterCommit(h, committed);
+        // registered on this write alone, so its rollback drops them
+        w.afterCommit(() -> change.afterCommitActions().forEach(Ledger::runQuietly));
+        tellAfterCommit(w, committed);
         return result;
     }
 
-    private void appendAndTell(Handle h, List<AuditEntry> entries) {
-        tellAfterCommit(h, Committed.auditOnly(append(new Rows(h), entries)));
+    private void appendAndTell(Write w, List<AuditEntry> entries) {
+        tellAfterCommit(w, Committed.auditOnly(append(new Rows(w), entries)));
     }
 
     /** The chain's head is locked last, then each entry takes the next place in the chain. */
@@ -283,11 +288,11 @@ public final class Ledger {
         return appended;
     }
 
-    private void tellAfterCommit(Handle h, Committed committed) {
+    private void tellAfterCommit(Write w, Committed committed) {
         if (committed.audit().isEmpty() && committed.chunks().isEmpty()) {
             return;
         }
-        h.afterCommit(() -> {
+        w.afterCommit(() -> {
             try {
                 events.committed(committed);
             } catch (RuntimeException e) {
@@ -297,8 +302,8 @@ public final class Ledger {
         });
     }
 
-    private <T> T inTransaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
-        return writes.run(() -> jdbi.inTransaction(work));
+    private <T> T inTransaction(Function<Write, T> work) {
+        return writes.inTransaction(work);
     }
 
     /** Creates the principal's quota row once, outside the transaction that locks it; rows are never deleted. */

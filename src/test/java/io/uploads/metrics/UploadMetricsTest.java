@@ -26,6 +26,7 @@ import io.uploads.core.WriterClaims;
 import io.uploads.db.AdminQueries;
 import io.uploads.db.SessionQueries;
 import io.uploads.ledger.Ledger;
+import io.uploads.testing.CommitFails;
 import io.uploads.testing.DatabaseTestBase;
 import io.uploads.testing.MovableClock;
 import io.uploads.testing.TestDatabase;
@@ -38,11 +39,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.DelegatingTransactionHandler;
-import org.jdbi.v3.core.transaction.LocalTransactionHandler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -202,20 +199,5 @@ class UploadMetricsTest extends DatabaseTestBase {
 
     private static ByteArrayInputStream body(int size) {
         return new ByteArrayInputStream(new byte[size]);
-    }
-
-    /** Every transaction fails once its work is done, after the ledger wrote and before the commit. */
-    private static final class CommitFails extends DelegatingTransactionHandler {
-        CommitFails() {
-            super(new LocalTransactionHandler());
-        }
-
-        @Override
-        public <R, X extends Exception> R inTransaction(Handle handle, HandleCallback<R, X> callback) throws X {
-            return super.inTransaction(handle, h -> {
-                callback.withHandle(h);
-                throw new IllegalStateException("the commit failed");
-            });
-        }
     }
 }
