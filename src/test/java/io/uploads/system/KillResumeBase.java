@@ -89,6 +89,11 @@ abstract class KillResumeBase {
         return tmp.resolve("storage");
     }
 
+    /** Runs a command of the service over the test's database and storage, whatever its exit code. */
+    SeparateJvm.Result command(String command, String... options) {
+        return SeparateJvm.commandAnyExit(env, command, options);
+    }
+
     StorageFixture storageFixture() {
         return new StorageFixture(storage());
     }
