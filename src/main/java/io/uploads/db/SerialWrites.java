@@ -68,7 +68,8 @@ public final class SerialWrites {
      */
     public <T> T inTransaction(Function<Write, T> work) {
         if (lock == null || lock.isHeldByCurrentThread()) {
-            return alone(work);     // nested in a write of this thread: on its own, as it always was
+            // PostgreSQL; or H2 and nested in a write of this thread, which runs it on its own, as it always did
+            return alone(work);
         }
         Queued<T> mine = new Queued<>(work);
         boolean lead;

@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * session's row lock; a writer renews its own claim's row holding nothing else), then the
  * principal's quota row (only when a session is opened), then the audit chain's head, always last
  * and held only for the few statements before commit. On H2, every write of this process first
- * waits for its turn ({@link SerialWrites}).
+ * waits for its turn, and the writes that waited share one transaction, each behind a savepoint of
+ * its own ({@link SerialWrites}); what follows a write's commit or rollback is registered on its
+ * {@link Write}, so it runs for that write's outcome alone.
  *
- * <p>Once a transaction has committed, its {@link LedgerEvents} listener is told what it wrote
+ * <p>Once a write has committed, its {@link LedgerEvents} listener is told what it wrote
  * (metrics count from there, so they never count a change that was rolled back).
  */
 public final class Ledger {
