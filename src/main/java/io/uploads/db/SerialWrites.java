@@ -171,20 +171,18 @@ public final class SerialWrites {
     }
 
     private <T> T alone(Function<Write, T> work) {
-        List<Write> write = new ArrayList<>(1);
-        T result;
-        try {
-            result = jdbi.inTransaction(h -> {
-                Write w = new Write(h, new HashMap<>());
-                write.add(w);
-                return work.apply(w);
-            });
-        } catch (RuntimeException | Error e) {
-            write.forEach(Write::rolledBack);
-            throw e;
+        try (Handle h = jdbi.open()) {
+            Write write = new Write(h, new HashMap<>());
+            T result;
+            try {
+                result = h.inTransaction(t -> work.apply(write));
+            } catch (RuntimeException | Error e) {
+                write.rolledBack();
+                throw e;
+            }
+            write.committed();
+            return result;
         }
-        write.forEach(Write::committed);
-        return result;
     }
 
     /** One writer's work, and once {@code done}, its result or its failure. */

@@ -71,7 +71,8 @@ public final class Write {
             try {
                 action.run();
             } catch (RuntimeException e) {
-                // the outcome stands either way; one action's failure must not keep the others from running
+                // the outcome stands either way: a failed clean-up or listener must neither turn it into an
+                // error nor keep the others from running; what it leaves on disk is recovery's to remove
                 LOG.warn("An action after a transaction ended failed: {}", e.toString());
             }
         }

@@ -140,7 +140,7 @@ public final class Change {
      * instead (a crash before either is recovery's to undo).
      */
     public void onRollback(Runnable action) {
-        rows.write().afterRollback(() -> Ledger.runQuietly(action));
+        rows.write().afterRollback(action);
     }
 
     List<AuditEntry> events() {

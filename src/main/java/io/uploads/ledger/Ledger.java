@@ -30,8 +30,6 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The write path: every transaction that changes a session, chunk, token or audit row runs here.
@@ -53,7 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ledger {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
 
     /** The constraint that admits one active session per owner and client key (V4). */
     private static final String ACTIVE_CLIENT_KEY = "upload_session_active_client_key";
@@ -260,7 +257,7 @@ public final class Ledger {
         Write w = rows.write();
         Committed committed = new Committed(append(rows, change.events()), change.chunksAdded(), change.assembly());
         // registered on this write alone, so its rollback drops them
-        w.afterCommit(() -> change.afterCommitActions().forEach(Ledger::runQuietly));
+        change.afterCommitActions().forEach(w::afterCommit);
         tellAfterCommit(w, committed);
         return result;
     }
@@ -294,14 +291,7 @@ public final class Ledger {
         if (committed.audit().isEmpty() && committed.chunks().isEmpty()) {
             return;
         }
-        w.afterCommit(() -> {
-            try {
-                events.committed(committed);
-            } catch (RuntimeException e) {
-                // the change is committed and stands; a listener's failure must not turn it into an error
-                LOG.warn("A listener of committed changes failed: {}", e.toString());
-            }
-        });
+        w.afterCommit(() -> events.committed(committed));
     }
 
     private <T> T inTransaction(Function<Write, T> work) {
@@ -327,14 +317,5 @@ public final class Ledger {
             // another request created it at the same moment
         }
         quotaRows.add(principal);
-    }
-
-    static void runQuietly(Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            // the transaction has ended either way; what is left on disk is garbage that recovery removes
-            LOG.warn("Clean-up after a transaction failed: {}", e.toString());
-        }
     }
 }
