@@ -45,7 +45,15 @@ public final class Assembler {
      *         short, {@code FILE_EXISTS} under the reject policy, {@code STORAGE_FULL} when the disk is full
      */
     public Placed assemble(UploadSession session, List<Chunk> chunks, ChunkStore.@Nullable Received last) {
-        long size = recordedLength(session, chunks);
+        return place(session, recordedLength(session, chunks), last);
+    }
+
+    /**
+     * Places the session's file cut to {@code size} bytes, which its caller knows to be the
+     * upload's (the recorded chunks cover them, or the writer of the last ones holds the claim on
+     * the rest of the file).
+     */
+    Placed place(UploadSession session, long size, ChunkStore.@Nullable Received last) {
         String id = session.id();
         try {
             if (size == 0) {
@@ -56,18 +64,27 @@ public final class Assembler {
                 throw unusable(session, "its file has " + onDisk + " bytes on disk, " + size + " recorded");
             }
             Path file = store.sessionFile(id);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (onDisk > size) {
                 // every write was fsynced with its size; only a cut needs another
-                if (onDisk > size) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                     ch.truncate(size);
                     ch.force(true);
                 }
             }
             String sha256 = digests.sha256(store, id, size, last);
-            String relative = place(file, session.groupName(), session.filename());
+            String relative = link(file, session.groupName(), session.filename());
             return new Placed(relative, size, sha256);
         } catch (IOException e) {
             throw ChunkStore.storageFailure(e, "cannot complete session " + id);
+        }
+    }
+
+    /** Whether {@code placed} holds exactly the bytes that {@code chunks} record. */
+    boolean holdsRecorded(UploadSession session, List<Chunk> chunks, Placed placed) {
+        try {
+            return recordedLength(session, chunks) == placed.size();
+        } catch (UploadException e) {
+            return false;
         }
     }
 
@@ -112,6 +129,10 @@ public final class Assembler {
     }
 
     /** Removes a final name whose completion did not commit; the session's own file stays. */
+    public void unplace(Placed placed) {
+        unplace(store.root().resolve(placed.relativePath()));
+    }
+
     public void unplace(Path placed) {
         try {
             Files.deleteIfExists(placed);
@@ -136,8 +157,12 @@ public final class Assembler {
         return offset;
     }
 
-    private String place(Path source, String group, String filename) throws IOException {
-        Path dir = Files.createDirectories(groupDir(group));
+    private String link(Path source, String group, String filename) throws IOException {
+        Path dir = groupDir(group);
+        if (!Files.isDirectory(dir)) {
+            // only when missing: createDirectories finds an existing directory by an exception
+            Files.createDirectories(dir);
+        }
         for (int attempt = 0; attempt < MAX_RENAME_ATTEMPTS; attempt++) {
             Path candidate = dir.resolve(candidateName(filename, attempt));
             if (Files.exists(candidate) && Files.isSameFile(candidate, source)) {

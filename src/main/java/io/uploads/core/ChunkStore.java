@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ public final class ChunkStore {
     private final Path root;
     private final Path sessions;
     private final long minFreeBytes;
+    /** Found once: finding it reads the whole mount table, asking it for free space is a statvfs. */
+    private volatile @Nullable FileStore fileStore;
 
     public ChunkStore(Path root, long minFreeBytes) {
         this.root = root.toAbsolutePath().normalize();
@@ -272,7 +275,7 @@ public final class ChunkStore {
     /** Refuses work up front when the storage file system is nearly full. */
     public void requireFreeSpace(long needed) {
         try {
-            long usable = Files.getFileStore(root).getUsableSpace();
+            long usable = fileStore().getUsableSpace();
             if (usable - needed < minFreeBytes) {
                 throw new UploadException(UploadException.Problem.STORAGE_FULL,
                         "storage is full: " + usable + " bytes free, " + minFreeBytes + " must remain");
@@ -284,7 +287,16 @@ public final class ChunkStore {
 
     public long usableSpace() throws IOException {
         Files.createDirectories(root);
-        return Files.getFileStore(root).getUsableSpace();
+        return fileStore().getUsableSpace();
+    }
+
+    private FileStore fileStore() throws IOException {
+        FileStore found = fileStore;
+        if (found == null) {
+            found = Files.getFileStore(root);
+            fileStore = found;
+        }
+        return found;
     }
 
     static void fsyncDirectory(Path dir) throws IOException {

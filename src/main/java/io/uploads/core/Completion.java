@@ -91,7 +91,7 @@ public final class Completion {
             if (locked.state() == SessionState.ASSEMBLING) {
                 throw new UploadException(Problem.ASSEMBLY_IN_PROGRESS, "session " + id + " is being assembled; ask again shortly");
             }
-            completeWithin(change, groupName, null);
+            completeWithin(change, groupName, null, null);
             return change.session();
         });
         if (assembling.state() == SessionState.COMPLETED) {
@@ -101,31 +101,72 @@ public final class Completion {
     }
 
     /**
+     * By the writer that holds the claim on the rest of a sequential upload and has just written
+     * its last bytes, before the transaction that records them: places the file under its final
+     * name there and then, so that the transaction (on H2, one at a time in the process) holds no
+     * link and no fsync. That transaction checks the recorded chunks and records the name, or
+     * removes it ({@link #completeWithin}); should it roll back, the claim's release removes it
+     * ({@link WriterClaims.Claim#undoOnRelease}), and after a crash recovery does.
+     *
+     * @return null when the file cannot be placed now: the transaction then tries as always
+     */
+    Assembler.@Nullable Placed placeAhead(UploadSession session, Received last) {
+        try {
+            store.requireFreeSpace(0);
+            requireNameFree(session.groupName(), session.filename(), session.id());
+            return assembler.place(session, last.end(), last);
+        } catch (RuntimeException e) {
+            LOG.debug("Session {}: file not placed ahead of its last bytes' transaction: {}", session.id(), e.toString());
+            return null;
+        }
+    }
+
+    /** Removes a name placed ahead whose bytes were not recorded. */
+    void withdraw(Assembler.@Nullable Placed ahead) {
+        if (ahead != null) {
+            assembler.unplace(ahead);
+        }
+    }
+
+    /**
      * Under the session's row lock: moves a session holding every byte to ASSEMBLING and, in the
      * same transaction, places its file ({@link #placeWithin}); refused, it changes nothing. The
      * transaction that records an upload's last bytes calls this too, so an upload that ends with
      * its last request costs no transaction more than its other requests.
      *
      * @param last the bytes this transaction records, whose digest may reach the file's end
+     * @param ahead their file as {@link #placeAhead} placed it, if it did: recorded when the chunks
+     *        hold exactly its bytes, otherwise removed (the session's writer claim was given up in
+     *        this transaction, so nobody else can place it until it ends)
      */
-    void completeWithin(Change change, String groupName, @Nullable Received last) {
-        UploadSession locked = change.session();
-        requireCompletable(locked);
-        List<Chunk> chunks = change.chunks();
-        requireAllBytes(locked, chunks);
-        // placing the file takes no space, but below the minimum the service refuses to finish
-        // uploads as it refuses their bytes: a client that ignored a refused chunk would complete a short file
-        store.requireFreeSpace(0);
-        requireNameFree(groupName, locked.filename(), locked.id());
-        boolean regrouped = !groupName.equals(locked.groupName());
-        if (regrouped) {
-            change.setGroup(groupName);
-        }
-        change.moveTo(Stage.ASSEMBLING, null);
-        // into another group, placed after the move commits: a rolled-back row would not tell
-        // recovery of that group's name
-        if (!regrouped) {
-            placeWithin(change, chunks, last);
+    void completeWithin(Change change, String groupName, @Nullable Received last, Assembler.@Nullable Placed ahead) {
+        try {
+            UploadSession locked = change.session();
+            requireCompletable(locked);
+            List<Chunk> chunks = change.chunks();
+            requireAllBytes(locked, chunks);
+            // placing the file takes no space, but below the minimum the service refuses to finish
+            // uploads as it refuses their bytes: a client that ignored a refused chunk would complete a short file
+            store.requireFreeSpace(0);
+            requireNameFree(groupName, locked.filename(), locked.id());
+            boolean regrouped = !groupName.equals(locked.groupName());
+            if (regrouped) {
+                change.setGroup(groupName);
+            }
+            change.moveTo(Stage.ASSEMBLING, null);
+            if (ahead != null && !regrouped && assembler.holdsRecorded(locked, chunks, ahead)) {
+                record(change, ahead);
+                return;
+            }
+            withdraw(ahead);
+            // into another group, placed after the move commits: a rolled-back row would not tell
+            // recovery of that group's name
+            if (!regrouped) {
+                placeWithin(change, chunks, last);
+            }
+        } catch (RuntimeException e) {
+            withdraw(ahead);
+            throw e;
         }
     }
 
@@ -146,12 +187,17 @@ public final class Completion {
                     assembling.id(), e.toString());
             return;
         }
-        change.onRollback(() -> assembler.unplace(store.root().resolve(placed.relativePath())));
+        change.onRollback(() -> assembler.unplace(placed));
+        record(change, placed);
+    }
+
+    private void record(Change change, Assembler.Placed placed) {
+        String id = change.session().id();
         change.complete(placed.relativePath(), placed.sha256(), placed.size());
         change.afterCommit(() -> {
-            LOG.info("Session {} completed: {} ({} bytes, sha256 {})", assembling.id(), placed.relativePath(),
-                    placed.size(), placed.sha256());
-            forget(assembling.id());
+            LOG.info("Session {} completed: {} ({} bytes, sha256 {})", id, placed.relativePath(), placed.size(),
+                    placed.sha256());
+            forget(id);
         });
     }
 
@@ -196,7 +242,10 @@ public final class Completion {
     /**
      * Recovery: removes the final name that a completion placed before a crash cut off its
      * transaction (the database still has the session open). Looked for without a lock, removed
-     * under the session's row lock, which a completion holds from placing the name to its commit.
+     * under the session's row lock, which a completion holds from placing the name to its commit,
+     * unless a writer holds a claim on the session: the writer of a sequential upload's last bytes
+     * places the name before it takes that lock ({@link #placeAhead}), and recovery first releases
+     * the claims of writers that are gone.
      *
      * @return whether a name was removed
      */
@@ -206,7 +255,8 @@ public final class Completion {
         }
         return ledger.change(session.id(), Actor.SYSTEM, change -> {
             UploadSession locked = change.session();
-            Optional<Path> placed = locked.state() == SessionState.OPEN ? assembler.placedName(locked) : Optional.empty();
+            Optional<Path> placed = locked.state() == SessionState.OPEN && !change.writerClaimed()
+                    ? assembler.placedName(locked) : Optional.empty();
             if (placed.isEmpty()) {
                 return false;
             }

@@ -121,7 +121,7 @@ public final class OffsetUploads {
                 if (totalSize != null && received.size() == totalSize) {
                     change.moveTo(Stage.COMPLETION_DUE, null);
                     try {
-                        completion.completeWithin(change, groupName, received);
+                        completion.completeWithin(change, groupName, received, null);
                     } catch (UploadException e) {
                         // the bytes stand, due for completion: asked again below, it answers why not
                     }
@@ -174,6 +174,11 @@ public final class OffsetUploads {
         UploadSession appended = claim.whileWriting(() -> {
             rules.requireOffset(offset, claim.session().receivedBytes());    // another request appended meanwhile
             Received received = rules.write(id, offset, body, limit, checks, claim);
+            Assembler.Placed ahead = total != null && received.end() == total
+                    ? completion.placeAhead(claim.session(), received) : null;
+            if (ahead != null) {
+                claim.undoOnRelease(() -> completion.withdraw(ahead));
+            }
             UploadSession recorded = ledger.change(id, caller.actor(), change -> {
                 change.releaseClaim(claim.id());
                 UploadSession locked = change.session();
@@ -193,7 +198,7 @@ public final class OffsetUploads {
                 if (total != null && offset + received.size() == total) {
                     change.moveTo(Stage.COMPLETION_DUE, null);
                     try {
-                        completion.completeWithin(change, locked.groupName(), received);
+                        completion.completeWithin(change, locked.groupName(), received, ahead);
                     } catch (UploadException e) {
                         // the bytes stand, due for completion: asked again below, it answers why not
                     }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writers of one session never interleave: before a request's body is read, it claims the range
@@ -42,6 +43,7 @@ public final class WriterClaims {
         private final String id;
         private final UploadSession session;
         private Instant renewAt;
+        private @Nullable Runnable undo;
 
         private Claim(Ledger.Claimed claimed) {
             this.id = claimed.claimId();
@@ -89,13 +91,27 @@ public final class WriterClaims {
         }
 
         /**
+         * What {@link #release} also undoes, with the cut: a final name placed ahead of the
+         * transaction that was to record these bytes.
+         */
+        public void undoOnRelease(Runnable action) {
+            undo = action;
+        }
+
+        /**
          * Gives the claim up without recording anything. The last writer of a session cuts what
          * refused bodies wrote past the recorded bytes, so a refusal leaves the file as it was
          * (what one wrote into a gap between recorded ranges stays there, unrecorded, until the
-         * chunk of that range overwrites it).
+         * chunk of that range overwrites it). A claim that expired meanwhile undoes nothing:
+         * another writer may have taken the session since.
          */
         public void release() {
-            ledger.releaseClaim(session.id(), id, recordedEnd -> store.truncate(session.id(), recordedEnd));
+            ledger.releaseClaim(session.id(), id, recordedEnd -> {
+                if (undo != null) {
+                    undo.run();
+                }
+                store.truncate(session.id(), recordedEnd);
+            });
         }
     }
 

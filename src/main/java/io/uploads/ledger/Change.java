@@ -60,6 +60,11 @@ public final class Change {
         return rows.chunks().count(id);
     }
 
+    /** Whether a writer holds a claim on some range of the session's file. */
+    public boolean writerClaimed() {
+        return rows.claims().count(id) > 0;
+    }
+
     /** Records a chunk whose bytes are durable on disk, and the session's progress with it. */
     public void addChunk(Chunk chunk, int maxChunk, String group, Instant expiresAt) {
         requireStage(Stage.OPEN, "take bytes");

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The real core over a migrated database and a fresh storage directory, with no session in it. */
@@ -74,6 +75,10 @@ abstract class CoreTestBase extends DatabaseTestBase {
                     ClientSessions clientSessions, Expiry expiry) {}
 
     UseCases useCases(UploadsConfig config, java.time.Clock clock) {
+        return useCases(config, clock, jdbi);
+    }
+
+    UseCases useCases(UploadsConfig config, java.time.Clock clock, Jdbi jdbi) {
         Ledger ledger = new Ledger(jdbi, clock);
         SessionQueries sessions = new SessionQueries(jdbi);
         RunningDigests digests = new RunningDigests();

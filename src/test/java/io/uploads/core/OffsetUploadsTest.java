@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dropwizard.util.DataSize;
 import io.uploads.config.UploadsConfig;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
+import io.uploads.Services;
 import io.uploads.db.ClaimDao;
+import io.uploads.testing.CommitFails;
 import io.uploads.testing.MovableClock;
 import io.uploads.testing.TestFiles;
 import java.io.ByteArrayInputStream;
@@ -18,6 +20,8 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
 /** Appends at offsets (tus) racing on one session, and a full session's life after a failed completion. */
@@ -88,6 +92,46 @@ abstract class OffsetUploadsTest extends CoreTestBase {
         assertThat(done.sha256()).isEqualTo(TestFiles.sha256(bytes(100, 5)));
         int claimsLeft = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM writer_claim").mapTo(Integer.class).one());
         assertThat(claimsLeft).isZero();
+    }
+
+    /**
+     * The writer of the last bytes links the final name before the transaction that records them:
+     * when that transaction fails, giving the claim up removes the name and cuts the file back.
+     */
+    @Test
+    void lastBytesWhoseTransactionFailsLeaveNoFinalNameAndTheFileAsItWas() throws Exception {
+        AtomicBoolean bodyEnded = new AtomicBoolean();
+        Jdbi failing = database.jdbi();
+        failing.setTransactionHandler(new CommitFails(() -> bodyEnded.getAndSet(false)));
+        OffsetUploads failingOnce = useCases(config, Services.CLOCK, failing).offsets();
+        String id = offsets.create(ALICE, Protocol.TUS, "last.bin", null, 200L, null).id();
+        offsets.append(ALICE, id, 0, null, new ByteArrayInputStream(bytes(100, 1)), tus(100));
+        InputStream lastBytes = new ByteArrayInputStream(bytes(100, 2)) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                int n = super.read(b, off, len);
+                bodyEnded.compareAndSet(false, n < 0);   // the next transaction to end records these bytes
+                return n;
+            }
+        };
+
+        assertThatThrownBy(() -> failingOnce.append(ALICE, id, 100, null, lastBytes, tus(100)))
+                .hasMessageContaining("commit failed");
+
+        assertThat(storage.resolve("files/g/last.bin")).as("the name placed ahead of the commit").doesNotExist();
+        UploadSession s = sessions().find(id).orElseThrow();
+        assertThat(s.state()).isEqualTo(SessionState.OPEN);
+        assertThat(s.receivedBytes()).isEqualTo(100);
+        assertThat(onDisk.bytesHeld(id)).as("cut back to the recorded bytes").isEqualTo(100);
+        int claimsLeft = jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM writer_claim").mapTo(Integer.class).one());
+        assertThat(claimsLeft).isZero();
+
+        UploadSession done = offsets.append(ALICE, id, 100, null, new ByteArrayInputStream(bytes(100, 2)), tus(100));
+        assertThat(done.finalPath()).isEqualTo("files/g/last.bin");
+        byte[] whole = new byte[200];
+        System.arraycopy(bytes(100, 1), 0, whole, 0, 100);
+        System.arraycopy(bytes(100, 2), 0, whole, 100, 100);
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(whole);
     }
 
     @Test

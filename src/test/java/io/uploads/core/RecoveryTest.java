@@ -138,6 +138,33 @@ abstract class RecoveryTest extends CoreTestBase {
         assertThat(Files.readAllBytes(name)).isEqualTo(file);
     }
 
+    /**
+     * The writer of a tus upload's last bytes links the final name before it takes the row lock
+     * to record them: while its claim lives (another instance), the name is its own.
+     */
+    @Test
+    void aFinalNamePlacedAheadByAWriterWhoseClaimLivesIsLeftAlone() throws IOException {
+        byte[] file = bytes(2 * CHUNK, 8);
+        UploadSession s = upload(file, 2).session();
+        Assembler.Placed placed = new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
+                .assemble(s, chunks().list(s.id()), null);
+        Path name = storage.resolve(placed.relativePath());
+        ClaimDao rows = jdbi.onDemand(ClaimDao.class);
+        rows.insert("writing", s.id(), 2L * CHUNK, WriterClaims.TO_THE_END, "4242@another-host",
+                Instant.now().plusSeconds(600));
+
+        assertThat(recovery.run().uncommittedNamesRemoved()).isZero();
+        assertThat(name).exists();
+
+        rows.renew("writing", Instant.now().minusSeconds(1));   // that instance was killed; its claim ran out
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.staleClaimsReleased()).isEqualTo(1);
+        assertThat(report.uncommittedNamesRemoved()).isEqualTo(1);
+        assertThat(name).doesNotExist();
+        assertThat(onDisk.bytesAt(s.id(), 0, file.length)).isEqualTo(file);
+    }
+
     @Test
     void reassemblyAfterTheFileWasAlreadyPlacedKeepsThatOneName() throws IOException {
         byte[] file = bytes(2 * CHUNK, 6);
