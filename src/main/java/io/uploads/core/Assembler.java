@@ -5,8 +5,12 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -126,6 +130,51 @@ public final class Assembler {
             throw ChunkStore.storageFailure(e, "cannot look for the final name of session " + session.id());
         }
         return Optional.empty();
+    }
+
+    /**
+     * The final names that link to the file of session {@code sessionId}, which no completed row
+     * points to: a creation-with-upload links its name inside the transaction that creates the
+     * session, so a crash before that commit leaves a name and no row to find it by. Only the group
+     * directories changed since the file was last written can hold one (linking a name changes
+     * its directory), and only when the file has more than one name.
+     */
+    public List<Path> namesOfUnrecorded(String sessionId) {
+        Path file = store.sessionFile(sessionId);
+        try {
+            if (((Number) Files.getAttribute(file, "unix:nlink")).intValue() < 2) {
+                return List.of();
+            }
+            BasicFileAttributes bytes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (bytes.fileKey() == null) {
+                return List.of();
+            }
+            List<Path> names = new ArrayList<>();
+            for (Path dir : ChunkStore.list(store.root().resolve("files"))) {
+                if (!Files.isDirectory(dir) || Files.getLastModifiedTime(dir).compareTo(bytes.lastModifiedTime()) < 0) {
+                    continue;
+                }
+                for (Path name : ChunkStore.list(dir)) {
+                    if (bytes.fileKey().equals(fileKey(name))) {
+                        names.add(name);
+                    }
+                }
+            }
+            return names;
+        } catch (NoSuchFileException | UnsupportedOperationException e) {
+            return List.of();   // no file, or a file system that cannot tell how many names a file has
+        } catch (IOException e) {
+            throw ChunkStore.storageFailure(e, "cannot look for the final names of session " + sessionId);
+        }
+    }
+
+    /** The file's identity (device and inode), or null when it was removed meanwhile. */
+    private static @Nullable Object fileKey(Path name) throws IOException {
+        try {
+            return Files.readAttributes(name, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     /** Removes a final name whose completion did not commit; the session's own file stays. */

@@ -349,7 +349,7 @@ public final class ChunkStore {
         }
     }
 
-    private static List<Path> list(Path dir) {
+    static List<Path> list(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

@@ -268,6 +268,23 @@ public final class Completion {
         });
     }
 
+    /**
+     * Recovery, before it deletes the file of a session that is finished without completing, or
+     * that no row knows: removes the final names still linked to it (a creation-with-upload whose
+     * transaction a crash cut off after it linked the name).
+     *
+     * @return how many names were removed
+     */
+    public int removeUnrecordedNames(String sessionId) {
+        List<Path> names = assembler.namesOfUnrecorded(sessionId);
+        for (Path name : names) {
+            assembler.unplace(name);
+            LOG.info("Session {} recovered: removed {}, placed by a completion that did not commit", sessionId,
+                    store.root().relativize(name));
+        }
+        return names.size();
+    }
+
     private void forget(String id) {
         store.deleteSession(id);
         digests.forget(id);

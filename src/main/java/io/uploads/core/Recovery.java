@@ -103,6 +103,9 @@ public final class Recovery {
                 SessionState state = states.get(id);
                 boolean stillNeeded = state != null && !state.isFinal();
                 if (!stillNeeded && store.modifiedBefore(store.sessionFile(id), cutoff)) {
+                    if (state != SessionState.COMPLETED) {
+                        unplaced[0] += completion.removeUnrecordedNames(id);
+                    }
                     store.deleteSession(id);
                     leftovers++;
                 }

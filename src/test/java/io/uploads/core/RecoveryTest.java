@@ -198,6 +198,33 @@ abstract class RecoveryTest extends CoreTestBase {
         assertThat(Files.exists(storage.resolve("files").resolve("g").resolve(s.filename()))).isFalse();
     }
 
+    /**
+     * A creation-with-upload links the final name inside the transaction that creates its session:
+     * the crash came before the commit, so no row points to the name.
+     */
+    @Test
+    void theFinalNameOfAnUploadWhoseCreationNeverCommittedIsRemovedWithItsBytes() throws IOException {
+        SessionSnapshot done = upload(bytes(2 * CHUNK, 3), 2);
+        UploadSession completed = completion.complete(ALICE, Protocol.RESUMABLES, done.session().id(), null, null)
+                .session();
+        String unknown = "00000000-0000-0000-0000-0000000000aa";
+        onDisk.writeAt(unknown, 0, bytes(100, 9));
+        Path group = storage.resolve("files").resolve("g");
+        Path orphan = Files.createLink(group.resolve("orphan.bin"), store.sessionFile(unknown));
+        Path sameBytes = Files.write(group.resolve("same-bytes.bin"), bytes(100, 9));
+        // a completion that committed, cut off before it removed the session's own name for the file
+        Files.createLink(store.sessionFile(completed.id()), storage.resolve(completed.finalPath()));
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.uncommittedNamesRemoved()).isEqualTo(1);
+        assertThat(orphan).doesNotExist();
+        assertThat(onDisk.holdsAnythingFor(unknown)).isFalse();
+        assertThat(sameBytes).as("another file with the same bytes").exists();
+        assertThat(onDisk.holdsAnythingFor(completed.id())).isFalse();
+        assertThat(Files.readAllBytes(storage.resolve(completed.finalPath()))).isEqualTo(bytes(2 * CHUNK, 3));
+    }
+
     @Test
     void removesLeftoverBytesOfFinishedAndUnknownSessions() throws IOException {
         SessionSnapshot done = upload(bytes(2 * CHUNK, 8), 2);

@@ -2,6 +2,7 @@ package io.uploads.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.uploads.core.SessionState;
 import io.uploads.testing.Http;
 import io.uploads.testing.Http.Reply;
 import io.uploads.testing.SeparateJvm;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * writes committed together (group commit, {@code db/SerialWrites}) and on PostgreSQL among
  * concurrent transactions. After a restart: every upload a client was told is complete is there,
  * byte-identical; every upload a client was told exists resumes from the offset the server
- * reports and finishes byte-identical; and the audit chain verifies.
+ * reports and finishes byte-identical; no file is left under a final name that no completed
+ * session holds; and the audit chain verifies.
  */
 abstract class KillManyUploadsTest extends KillResumeBase {
 
@@ -94,6 +96,12 @@ abstract class KillManyUploadsTest extends KillResumeBase {
                     assertThat(TestFiles.sha256(file)).as("SHA-256 of %s", s.name).isEqualTo(TestFiles.sha256(s.bytes));
                 }
             }
+            // a final name is linked before the commit that records it: none may outlive a commit that never came
+            List<String> completedNames = sessions().stream()
+                    .filter(session -> session.state() == SessionState.COMPLETED)
+                    .map(session -> Path.of(session.finalPath()).getFileName().toString())
+                    .toList();
+            assertThat(completedNames).as("final names of the completed sessions").containsAll(filesOfGroup());
         }
         SeparateJvm.Result verified = command("audit-verify");
         assertThat(verified.exitCode()).as("audit-verify: %s", verified.describe()).isZero();

@@ -230,7 +230,8 @@ abstract class KillResumeBase {
         assertThat(storageFixture().contentsOfAllSessions()).as("bytes left behind").isEmpty();
     }
 
-    private List<String> filesOfGroup() {
+    /** The names under {@code files/<group>}, sorted. */
+    List<String> filesOfGroup() {
         try (Stream<Path> files = Files.list(storage().resolve("files").resolve(GROUP))) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
