@@ -150,7 +150,7 @@ public final class Assembler {
                 return List.of();
             }
             List<Path> names = new ArrayList<>();
-            for (Path dir : ChunkStore.list(store.root().resolve("files"))) {
+            for (Path dir : ChunkStore.list(filesDir())) {
                 if (!Files.isDirectory(dir) || Files.getLastModifiedTime(dir).compareTo(bytes.lastModifiedTime()) < 0) {
                     continue;
                 }
@@ -244,7 +244,11 @@ public final class Assembler {
     }
 
     private Path groupDir(String group) {
-        return store.root().resolve("files").resolve(group);
+        return filesDir().resolve(group);
+    }
+
+    private Path filesDir() {
+        return store.root().resolve("files");
     }
 
     private String relative(Path p) {

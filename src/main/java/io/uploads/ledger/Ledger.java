@@ -51,7 +51,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Ledger {
 
-
     /** The constraint that admits one active session per owner and client key (V4). */
     private static final String ACTIVE_CLIENT_KEY = "upload_session_active_client_key";
 

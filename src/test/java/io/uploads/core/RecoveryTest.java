@@ -122,8 +122,7 @@ abstract class RecoveryTest extends CoreTestBase {
     void aFinalNamePlacedByACompletionThatNeverCommittedIsRemovedAndTheUploadCompletesUnderIt() throws IOException {
         byte[] file = bytes(2 * CHUNK, 7);
         UploadSession s = upload(file, 2).session();
-        Assembler.Placed placed = new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
-                .assemble(s, chunks().list(s.id()), null);
+        Assembler.Placed placed = placeName(s);
         Path name = storage.resolve(placed.relativePath());
 
         Recovery.Report report = recovery.run();
@@ -146,8 +145,7 @@ abstract class RecoveryTest extends CoreTestBase {
     void aFinalNamePlacedAheadByAWriterWhoseClaimLivesIsLeftAlone() throws IOException {
         byte[] file = bytes(2 * CHUNK, 8);
         UploadSession s = upload(file, 2).session();
-        Assembler.Placed placed = new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
-                .assemble(s, chunks().list(s.id()), null);
+        Assembler.Placed placed = placeName(s);
         Path name = storage.resolve(placed.relativePath());
         ClaimDao rows = jdbi.onDemand(ClaimDao.class);
         rows.insert("writing", s.id(), 2L * CHUNK, WriterClaims.TO_THE_END, "4242@another-host",
@@ -172,8 +170,7 @@ abstract class RecoveryTest extends CoreTestBase {
         sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
         UploadSession assembling = sessions().find(s.id()).orElseThrow();
         // the crash came after the file got its name but before completion was recorded
-        Assembler.Placed placed = new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
-                .assemble(assembling, chunks().list(s.id()), null);
+        Assembler.Placed placed = placeName(assembling);
 
         recovery.run();
 
@@ -319,5 +316,11 @@ abstract class RecoveryTest extends CoreTestBase {
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The final name a completion links before its transaction commits, linked without one. */
+    private Assembler.Placed placeName(UploadSession s) {
+        return new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
+                .assemble(s, chunks().list(s.id()), null);
     }
 }
