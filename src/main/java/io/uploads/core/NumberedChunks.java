@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -178,7 +177,7 @@ public final class NumberedChunks {
      * the winner's file under a claim. A refused chunk leaves no session behind.
      */
     private Recorded first(Caller caller, Protocol protocol, String group, NumberedChunk chunk, InputStream body) {
-        String freshId = UUID.randomUUID().toString();
+        String freshId = Ids.next();
         boolean adopted = false;
         try {
             Received received = read(chunk, body, (limit, checks) ->

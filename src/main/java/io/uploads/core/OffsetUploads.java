@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +71,7 @@ public final class OffsetUploads {
         if (totalSize != null) {
             rules.requireTotalWithin(totalSize);
         }
-        String id = UUID.randomUUID().toString();
+        String id = Ids.next();
         if (filename != null) {
             completion.requireNameFree(groupName, filename, id);
         }

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +56,7 @@ public final class SequentialUploads {
         long limit = Math.min(maxBytes, config.maxUploadSize().toBytes());
         rules.requireDeclaredWithin(checks, limit);
         // nobody else knows this id yet: no claim is needed to write its file
-        String id = UUID.randomUUID().toString();
+        String id = Ids.next();
         try {
             Received received = rules.write(id, 0, body, limit, checks, ChunkStore.Progress.NONE);
             Instant now = clock.instant();

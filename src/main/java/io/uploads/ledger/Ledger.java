@@ -21,7 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
+import io.uploads.core.Ids;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -144,7 +144,7 @@ public final class Ledger {
             if (!overlapping.isEmpty()) {
                 claims.deleteExpired(sessionId, now);
             }
-            String id = UUID.randomUUID().toString();
+            String id = Ids.next();
             claims.insert(id, sessionId, start, end, holder, expiresAt);
             return new Claimed(id, locked);
         });
