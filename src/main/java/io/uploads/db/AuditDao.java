@@ -21,9 +21,6 @@ public interface AuditDao {
     @SqlQuery("SELECT * FROM audit_event WHERE seq > :seq ORDER BY seq LIMIT 1")
     java.util.Optional<AuditEntry> firstAfter(long seq);
 
-    @SqlQuery("SELECT * FROM audit_event WHERE hash = :hash")
-    List<AuditEntry> withHash(String hash);
-
     @SqlQuery("SELECT * FROM audit_event WHERE session_id = :sessionId ORDER BY seq")
     List<AuditEntry> forSession(String sessionId);
 
