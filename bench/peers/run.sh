@@ -2,7 +2,8 @@
 # Side-by-side benchmark of this service against tus-java-server and @tus/server, beside two plain HTTP sinks.
 # Usage: bench/peers/run.sh [size_mib] [rounds]        (defaults 1024 and 3; see bench/peers/README.md)
 # Environment: UPLOADS_JAR (default target/upload-service.jar of the repo), UPLOADS_CONFIG (default config.yml),
-# MIB_COUNT (100), SMALL_COUNT (1000), CONCURRENCY (20), CHUNK_MIB (8), WARMUP (1), WARMUP_SMALL (1), WARMUP_ROUNDS (0),
+# MIB_COUNT (100), SMALL_COUNT (1000), CONCURRENCY (20), CHUNK_MIB (8), WARMUP (1), WARMUP_SMALL (1), WARMUP_MIB (0),
+# WARMUP_ROUNDS (0),
 # KEEP_SCRATCH (0),
 # TESTS (all of "tusjs curl mib small smallpost native"),
 # PEERS_SELFTEST_BAD_HASH (0; 1 corrupts the expected hash of the big file: the run must then fail).
@@ -21,6 +22,7 @@ concurrency=${CONCURRENCY:-20}
 chunk_mib=${CHUNK_MIB:-8}
 warmup=${WARMUP:-1}
 warmup_small=${WARMUP_SMALL:-1}
+warmup_mib_rounds=${WARMUP_MIB:-0}
 warmup_rounds=${WARMUP_ROUNDS:-0}
 tests=" ${TESTS:-tusjs curl mib small smallpost native} "
 warmup_mib=$(( size_mib < 64 ? size_mib : 64 ))
@@ -31,6 +33,7 @@ die() { echo "FAIL: $*" >&2; exit 1; }
 [[ $size_mib =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ ]] || die "usage: $0 [size_mib] [rounds]"
 [[ $warmup_small =~ ^[1-9][0-9]*$ ]] || die "WARMUP_SMALL must be a positive number of rounds"
 [[ $warmup_rounds =~ ^[0-9]+$ ]] || die "WARMUP_ROUNDS must be a number of rounds"
+[[ $warmup_mib_rounds =~ ^[0-9]+$ ]] || die "WARMUP_MIB must be a number of rounds"
 [[ -f $jar ]] || die "no server jar at $jar: build it (mvn -B -q package -DskipTests) or set UPLOADS_JAR"
 [[ -f $config ]] || die "no configuration at $config (set UPLOADS_CONFIG)"
 for tool in java node npm mvn curl getconf; do command -v $tool > /dev/null || die "$tool is not installed"; done
@@ -217,13 +220,18 @@ curl_servers=(ours tus-java tus-node null fsync)
 native_servers=(ours null fsync)
 
 if [[ $warmup == 1 ]]; then
-  echo "warm-up (not recorded): $warmup_mib MiB through every client, and the 16 KiB uploads ($warmup_small round(s))" >&2
+  echo "warm-up (not recorded): $warmup_mib MiB through every client, the 16 KiB uploads ($warmup_small round(s))" \
+    "and the 1 MiB uploads ($warmup_mib_rounds round(s))" >&2
   for s in "${tus_servers[@]}"; do
     runs tusjs || runs mib || runs small || runs smallpost || continue
     measure warmup tusjs "$s" mbps drive tus --endpoint "$(tus_endpoint "$s")" --file "$scratch/src/warmup.bin" \
       --name "warmup-tusjs-$s.bin" --chunk-size "$chunk" $(auth_args "$s")
     for (( w = 1; w <= warmup_small; w++ )); do
       measure warmup small "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/small" \
+        --prefix "warmup$w-$s-" --concurrency "$concurrency" $(auth_args "$s")
+    done
+    for (( w = 1; w <= warmup_mib_rounds; w++ )); do
+      measure warmup mib "$s" seconds drive many --endpoint "$(tus_endpoint "$s")" --dir "$scratch/src/mib" \
         --prefix "warmup$w-$s-" --concurrency "$concurrency" $(auth_args "$s")
     done
   done
