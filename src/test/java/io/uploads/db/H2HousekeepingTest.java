@@ -53,18 +53,7 @@ class H2HousekeepingTest {
 
     @Test
     void aPassGivesBackTheSpaceThatSmallCommitsLeftDead() throws Exception {
-        // the shape of small uploads: a row updated and an event appended per commit
-        for (int i = 0; i < 3000; i++) {
-            int seq = i;
-            jdbi.useTransaction(h -> {
-                h.createUpdate("MERGE INTO progress KEY (id) VALUES (:id, :bytes, :note)")
-                        .bind("id", seq % 200).bind("bytes", (long) seq * 16384).bind("note", "session " + seq % 200)
-                        .execute();
-                h.createUpdate("INSERT INTO event VALUES (:seq, :session, :detail)")
-                        .bind("seq", seq).bind("session", seq % 200).bind("detail", "chunk recorded ".repeat(8) + seq)
-                        .execute();
-            });
-        }
+        commitLikeSmallUploads();
         long grown = Files.size(dir.resolve("db.mv.db"));
         assertThat(housekeeping.fillRate()).as("live share of the file after small commits")
                 .isLessThan(H2Housekeeping.MIN_FILL_RATE);
@@ -85,6 +74,18 @@ class H2HousekeepingTest {
     }
 
     @Test
+    void compactingKeepsTheRetentionTimeThatLetsTheFileOpenWithItsLastCommitsAfterAKill() throws Exception {
+        int before = retentionTime();
+        commitLikeSmallUploads();
+        assertThat(housekeeping.compact()).isTrue();
+
+        // H2's compactFile leaves it at 0, and then writes new chunks over the space of chunks
+        // freed a moment before: after a kill -9 the file opened without its last commits
+        assertThat(before).isEqualTo(45_000);
+        assertThat(retentionTime()).isEqualTo(before);
+    }
+
+    @Test
     void aDenseFileIsLeftAlone() throws Exception {
         jdbi.useHandle(h -> h.execute("INSERT INTO progress VALUES (1, 0, 'one')"));
         for (int pass = 0; housekeeping.compact(); pass++) {
@@ -94,5 +95,26 @@ class H2HousekeepingTest {
 
         assertThat(housekeeping.compact()).isFalse();
         assertThat(Files.size(dir.resolve("db.mv.db"))).isEqualTo(size);
+    }
+
+    /** The shape of small uploads: a row updated and an event appended per commit. */
+    private void commitLikeSmallUploads() {
+        for (int i = 0; i < 3000; i++) {
+            int seq = i;
+            jdbi.useTransaction(h -> {
+                h.createUpdate("MERGE INTO progress KEY (id) VALUES (:id, :bytes, :note)")
+                        .bind("id", seq % 200).bind("bytes", (long) seq * 16384).bind("note", "session " + seq % 200)
+                        .execute();
+                h.createUpdate("INSERT INTO event VALUES (:seq, :session, :detail)")
+                        .bind("seq", seq).bind("session", seq % 200).bind("detail", "chunk recorded ".repeat(8) + seq)
+                        .execute();
+            });
+        }
+    }
+
+    private int retentionTime() {
+        return jdbi.withHandle(h -> h.createQuery(
+                "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'RETENTION_TIME'")
+                .mapTo(Integer.class).one());
     }
 }
