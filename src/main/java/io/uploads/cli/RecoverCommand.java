@@ -5,9 +5,10 @@ import java.util.List;
 import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
- * {@code recover config.yml}: the start-up reconciliation of disk and database, on demand. While
- * servers run on the same storage, give {@code uploads.recoveryGracePeriod} a value longer than
- * any chunk upload, or it may remove a chunk that is still being received.
+ * {@code recover config.yml}: the start-up reconciliation of disk and database, on demand. Servers
+ * may be running on the same storage, so it leaves alone what changed within the grace period of
+ * a running server ({@link io.uploads.core.Recovery#runWhileServing}); what it leaves, the next
+ * start-up takes.
  */
 public final class RecoverCommand extends DatabaseCommand {
 
@@ -17,6 +18,6 @@ public final class RecoverCommand extends DatabaseCommand {
 
     @Override
     Outcome run(Namespace namespace, Services services) {
-        return Outcome.ok(List.of(services.recovery().run().toString()));
+        return Outcome.ok(List.of(services.recovery().runWhileServing().toString()));
     }
 }

@@ -3,6 +3,7 @@ package io.uploads.core;
 import io.uploads.config.UploadsConfig.ExistingFilePolicy;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -94,13 +95,13 @@ public final class Assembler {
 
     /**
      * Whether the final name is taken by another file than session {@code sessionId}'s (a
-     * completion whose transaction never committed may have placed that one); the reject policy
-     * asks before it starts assembling.
+     * completion whose transaction never committed may have placed that one), or at all when
+     * there is no session yet; the reject policy asks before it starts assembling.
      */
-    public boolean nameTaken(String group, String filename, String sessionId) {
+    public boolean nameTaken(String group, String filename, @Nullable String sessionId) {
         Path name = groupDir(group).resolve(filename);
         try {
-            return Files.exists(name) && !Files.isSameFile(name, store.sessionFile(sessionId));
+            return Files.exists(name) && (sessionId == null || !Files.isSameFile(name, store.sessionFile(sessionId)));
         } catch (IOException e) {
             return true;
         }
@@ -111,23 +112,38 @@ public final class Assembler {
      * before its transaction commits, so one that never committed leaves it behind.
      */
     public Optional<Path> placedName(UploadSession session) {
-        Path file = store.sessionFile(session.id());
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        Path dir = groupDir(session.groupName());
         try {
-            for (int attempt = 0; attempt < MAX_RENAME_ATTEMPTS; attempt++) {
-                Path candidate = dir.resolve(candidateName(session.filename(), attempt));
-                if (!Files.exists(candidate)) {
-                    return Optional.empty();
-                }
-                if (Files.isSameFile(candidate, file)) {
-                    return Optional.of(candidate);
-                }
-            }
+            return linkedIn(groupDir(session.groupName()), store.sessionFile(session.id()));
         } catch (IOException e) {
             throw ChunkStore.storageFailure(e, "cannot look for the final name of session " + session.id());
+        }
+    }
+
+    /**
+     * The name in {@code dir} that {@code file} is linked under, if any. Looked for by the file's
+     * identity, not along the names a completion tries in turn: a lower name may have been freed
+     * since this one was placed (a consumer took its file away), and the first gap is no proof.
+     * Only a file with a second name has one, so the directory is read only then.
+     */
+    private static Optional<Path> linkedIn(Path dir, Path file) throws IOException {
+        BasicFileAttributes bytes;
+        try {
+            if (((Number) Files.getAttribute(file, "unix:nlink")).intValue() < 2) {
+                return Optional.empty();
+            }
+            bytes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (UnsupportedOperationException e) {
+            bytes = Files.readAttributes(file, BasicFileAttributes.class);   // cannot tell: read the directory
+        }
+        if (bytes.fileKey() == null || !Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        for (Path name : ChunkStore.list(dir)) {
+            if (bytes.fileKey().equals(fileKey(name))) {
+                return Optional.of(name);
+            }
         }
         return Optional.empty();
     }
@@ -211,12 +227,15 @@ public final class Assembler {
         if (!Files.isDirectory(dir)) {
             // only when missing: createDirectories finds an existing directory by an exception
             Files.createDirectories(dir);
+            // the group's directory must outlast a power loss as the names in it do
+            ChunkStore.fsyncDirectory(dir.getParent());
+        }
+        Optional<Path> placed = linkedIn(dir, source);
+        if (placed.isPresent()) {
+            return relative(placed.get());      // by an earlier run of this same assembly
         }
         for (int attempt = 0; attempt < MAX_RENAME_ATTEMPTS; attempt++) {
             Path candidate = dir.resolve(candidateName(filename, attempt));
-            if (Files.exists(candidate) && Files.isSameFile(candidate, source)) {
-                return relative(candidate);     // placed by an earlier run of this same assembly
-            }
             try {
                 Files.createLink(candidate, source);
                 ChunkStore.fsyncDirectory(dir);
@@ -232,15 +251,44 @@ public final class Assembler {
                 "no free name for " + filename + " in group " + group);
     }
 
-    /** {@code report.pdf}, then {@code report-1.pdf}, {@code report-2.pdf}, ... */
+    /**
+     * {@code report.pdf}, then {@code report-1.pdf}, {@code report-2.pdf}, ...; the part before the
+     * extension is cut short where the name would pass the file system's limit of 255 bytes, which
+     * a valid filename may already fill.
+     */
     static String candidateName(String filename, int attempt) {
         if (attempt == 0) {
             return filename;
         }
         int dot = filename.lastIndexOf('.');
-        return dot > 0
-                ? filename.substring(0, dot) + "-" + attempt + filename.substring(dot)
-                : filename + "-" + attempt;
+        String stem = dot > 0 ? filename.substring(0, dot) : filename;
+        String suffix = "-" + attempt + (dot > 0 ? filename.substring(dot) : "");
+        if (utf8Length(suffix) >= Filenames.MAX_BYTES) {
+            // an extension that leaves no room: the number goes at the end of the whole name
+            stem = filename;
+            suffix = "-" + attempt;
+        }
+        return cutToBytes(stem, Filenames.MAX_BYTES - utf8Length(suffix)) + suffix;
+    }
+
+    /** The longest start of {@code text} within {@code bytes} bytes of UTF-8, never half a character. */
+    private static String cutToBytes(String text, int bytes) {
+        int used = 0;
+        int end = 0;
+        while (end < text.length()) {
+            int codePoint = text.codePointAt(end);
+            int length = utf8Length(new String(Character.toChars(codePoint)));
+            if (used + length > bytes) {
+                break;
+            }
+            used += length;
+            end += Character.charCount(codePoint);
+        }
+        return text.substring(0, end);
+    }
+
+    private static int utf8Length(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private Path groupDir(String group) {

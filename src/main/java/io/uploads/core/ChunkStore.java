@@ -81,11 +81,14 @@ public final class ChunkStore {
     /** How a body is read: its limits, the digests to compute, and what to do when it ends early. */
     public record Reading(long maxBytes, long expectedBytes, @Nullable String digestAlgorithm, boolean keepInterrupted) {}
 
-    /** Called after every buffer written, before the next is read: renews the writer's claim. */
+    /**
+     * Called before each buffer is written: renews the writer's claim when it is due, and refuses
+     * the write once the claim has lapsed, as another writer may have taken the range since.
+     */
     public interface Progress {
         Progress NONE = () -> { };
 
-        void written();
+        void beforeWrite();
     }
 
     /**
@@ -102,12 +105,12 @@ public final class ChunkStore {
         Path file = sessionFile(sessionId);
         try (FileChannel out = openForWrite(file); Writeback writeback = new Writeback(out)) {
             Received received = pump(body, reading, sha256, (buffer, position) -> {
+                progress.beforeWrite();
                 int length = buffer.remaining();
                 while (buffer.hasRemaining()) {
                     position += out.write(buffer, position);
                 }
                 writeback.written(length);
-                progress.written();
             }, offset);
             writeback.finish();
             // fdatasync: the file's size is data to it, so a later read finds every byte written here

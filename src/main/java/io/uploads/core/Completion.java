@@ -73,6 +73,9 @@ public final class Completion {
                 LOG.info("Session {} completed by the server: it held every byte since {}", s.id(), s.updatedAt());
             } catch (UploadException e) {
                 LOG.warn("Session {} holds every byte but cannot be completed now: {}", s.id(), e.getMessage());
+            } catch (RuntimeException e) {
+                // a storage or database failure: the others are still tried, this one at the next pass
+                LOG.error("Session {} holds every byte but could not be completed", s.id(), e);
             }
         }
         return completed;
@@ -90,6 +93,11 @@ public final class Completion {
             }
             if (locked.state() == SessionState.ASSEMBLING) {
                 throw new UploadException(Problem.ASSEMBLY_IN_PROGRESS, "session " + id + " is being assembled; ask again shortly");
+            }
+            // a writer's bytes would land in the final file, which is the session's file linked
+            if (change.writerClaimed()) {
+                throw new UploadException(Problem.WRITER_BUSY, "a chunk of session " + id
+                        + " is still being received; complete the upload once it is recorded");
             }
             completeWithin(change, groupName, null, null);
             return change.session();
@@ -307,7 +315,7 @@ public final class Completion {
      * Under the reject policy, a final name already taken (by another file than the session's
      * own) is refused before any work is done.
      */
-    void requireNameFree(String group, String filename, String sessionId) {
+    void requireNameFree(String group, String filename, @Nullable String sessionId) {
         if (config.onExistingFile() == ExistingFilePolicy.reject && assembler.nameTaken(group, filename, sessionId)) {
             throw new UploadException(Problem.FILE_EXISTS, "a file named " + filename + " already exists in group "
                     + group);

@@ -27,7 +27,9 @@ public final class Expiry {
 
     /**
      * Moves OPEN sessions idle past their {@code expires_at} to EXPIRED and deletes their bytes.
-     * A session that received a chunk since it was listed is left alone (compare-and-set).
+     * A session that received a chunk since it was listed is left alone (compare-and-set), and so
+     * is one whose body is still arriving (a live writer claim): it is not idle, and its writer
+     * records it once the body is in.
      *
      * @return how many sessions expired
      */
@@ -38,26 +40,30 @@ public final class Expiry {
     public int expireIdleSessions(Actor actor) {
         int expired = 0;
         List<UploadSession> batch;
+        int movedInBatch;
         do {
             Instant now = clock.instant();
             batch = sessions.expired(now, 500);
+            movedInBatch = 0;
             for (UploadSession s : batch) {
                 boolean moved = ledger.change(s.id(), actor, change -> {
                     UploadSession l = change.session();
-                    if (l.stage() != Stage.OPEN || !l.expiresAt().isBefore(now)) {
-                        return false;    // a chunk arrived since it was listed
+                    if (l.stage() != Stage.OPEN || !l.expiresAt().isBefore(now) || change.writerClaimed()) {
+                        return false;    // a chunk arrived since it was listed, or one is arriving
                     }
                     change.moveTo(Stage.EXPIRED, "idle since " + l.updatedAt());
                     change.afterCommit(() -> store.deleteSession(s.id()));
                     return true;
                 });
                 if (moved) {
-                    expired++;
+                    movedInBatch++;
                     LOG.info("Session {} expired: idle since {} ({} of {} bytes received)", s.id(), s.updatedAt(),
                             s.receivedBytes(), s.totalSize() == null ? "?" : s.totalSize());
                 }
             }
-        } while (batch.size() == 500);
+            expired += movedInBatch;
+            // a full batch that moved nothing is listed again as it is: the next sweep tries it
+        } while (batch.size() == 500 && movedInBatch > 0);
         return expired;
     }
 }

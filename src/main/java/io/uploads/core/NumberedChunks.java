@@ -225,7 +225,7 @@ public final class NumberedChunks {
             Received received = write.apply(claim);
             return ledger.change(id, caller.actor(), change -> {
                 change.releaseClaim(claim.id());
-                rules.requireOpen(change.session());
+                rules.requireOpenToItsWriter(change.session());
                 return append(change, chunk, received);
             });
         });

@@ -171,7 +171,9 @@ public final class OffsetUploads {
         rules.requireDeclaredWithin(checks, limit);
         WriterClaims.Claim claim = claims.claim(id, session.receivedBytes(), WriterClaims.TO_THE_END);
         UploadSession appended = claim.whileWriting(() -> {
-            rules.requireOffset(offset, claim.session().receivedBytes());    // another request appended meanwhile
+            // another request appended meanwhile, or completed the upload: its file is then the final file
+            rules.requireOpen(claim.session());
+            rules.requireOffset(offset, claim.session().receivedBytes());
             Received received = rules.write(id, offset, body, limit, checks, claim);
             Assembler.Placed ahead = total != null && received.end() == total
                     ? completion.placeAhead(claim.session(), received) : null;
@@ -181,7 +183,7 @@ public final class OffsetUploads {
             UploadSession recorded = ledger.change(id, caller.actor(), change -> {
                 change.releaseClaim(claim.id());
                 UploadSession locked = change.session();
-                rules.requireOpen(locked);
+                rules.requireOpenToItsWriter(locked);
                 rules.requireOffset(offset, locked.receivedBytes());
                 requireSameLength(locked, total, received.size());  // another request declared it meanwhile
                 if (declaredTotal != null && locked.totalSize() == null) {

@@ -18,11 +18,21 @@ import org.slf4j.LoggerFactory;
  * against them, never trusted blindly, and nothing outside them is ever read as the session's.
  *
  * <p>Files younger than the grace period are left alone: with several instances on one storage
- * directory they may belong to a write still in flight elsewhere.
+ * directory they may belong to a write still in flight elsewhere. Run while this process serves
+ * (the admin task, or the command beside a running server), the grace period is at least
+ * {@link #WHILE_SERVING}.
  */
 public final class Recovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+    /**
+     * The least grace period while uploads may be arriving. A body's file is modified with every
+     * buffer that arrives, and a body that stops arriving ends at the connector's idle timeout (30
+     * s by default); only the fsync and the transaction that records it follow. A file that no row
+     * knows yet and that nothing wrote for this long belongs to no request.
+     */
+    static final Duration WHILE_SERVING = Duration.ofMinutes(15);
 
     /** Sessions are reconciled this many at a time, never all at once. */
     private static final int BATCH = 500;
@@ -50,51 +60,64 @@ public final class Recovery {
     }
 
     public record Report(int staleClaimsReleased, int chunkRowsDropped, int uncommittedNamesRemoved,
-                         int sessionsCompleted, int sessionsReassembled, int sessionsFailed, int leftoverFilesRemoved) {}
+                         int sessionsCompleted, int sessionsReassembled, int sessionsFailed, int leftoverFilesRemoved,
+                         int sessionsNotRecovered) {}
 
+    /** At start-up, before the port opens: nothing of this process is in flight. */
     public Report run() {
+        return run(grace);
+    }
+
+    /** While uploads may be arriving, here or at another instance. */
+    public Report runWhileServing() {
+        return run(grace.compareTo(WHILE_SERVING) > 0 ? grace : WHILE_SERVING);
+    }
+
+    private Report run(Duration grace) {
         Instant cutoff = clock.instant().minus(grace);
         int staleClaims = claims.releaseStale();
-        int[] dropped = new int[1];
-        int[] unplaced = new int[1];
+        int[] counts = new int[5];   // dropped, unplaced, assembled, failed, leftovers
+        List<String> notRecovered = new ArrayList<>();
         forEachBatchIn(SessionState.OPEN, batch -> {
             Map<String, List<Chunk>> recorded = sessions.chunksOf(batch.stream().map(UploadSession::id).toList());
             for (UploadSession s : batch) {
-                // a crash between placing the final name and the commit that records it
-                if (completion.removeUncommittedName(s)) {
-                    unplaced[0]++;
-                }
-                if (intact(s.id(), recorded.getOrDefault(s.id(), List.of()))) {
-                    continue;   // after a clean stop, every session: no transaction, no row lock, no commit
-                }
-                dropped[0] += reconcile(s.id());
+                isolated(s.id(), notRecovered, () -> {
+                    // a crash between placing the final name and the commit that records it
+                    if (completion.removeUncommittedName(s)) {
+                        counts[1]++;
+                    }
+                    // after a clean stop, every session is intact: no transaction, no row lock, no commit
+                    if (!intact(s.id(), recorded.getOrDefault(s.id(), List.of()))) {
+                        counts[0] += reconcile(s.id());
+                    }
+                });
             }
         });
         // a crash between a tus upload's last bytes and its completion leaves it OPEN with nothing
         // more to come, and its client takes it for finished
         int completed = completion.completeDueSessions(cutoff);
-        int[] assembled = new int[2];
         forEachIn(SessionState.ASSEMBLING, s -> {
             if (s.updatedAt().isAfter(cutoff)) {
                 return;
             }
-            ledger.change(s.id(), Actor.SYSTEM, change -> {
-                change.audit(AuditEvent.SESSION_RECOVERED, "assembling again after an interrupted completion");
-                return null;
-            });
-            try {
-                completion.finishAssembly(s, Actor.SYSTEM);
-                assembled[0]++;
-                LOG.info("Session {} recovered: assembled again after an interrupted completion", s.id());
-            } catch (UploadException e) {
-                if (e.problem() == UploadException.Problem.BYTES_UNUSABLE) {
-                    assembled[1]++;
-                } else {
-                    LOG.warn("Session {}: assembly could not be finished now: {}", s.id(), e.getMessage());
+            isolated(s.id(), notRecovered, () -> {
+                ledger.change(s.id(), Actor.SYSTEM, change -> {
+                    change.audit(AuditEvent.SESSION_RECOVERED, "assembling again after an interrupted completion");
+                    return null;
+                });
+                try {
+                    completion.finishAssembly(s, Actor.SYSTEM);
+                    counts[2]++;
+                    LOG.info("Session {} recovered: assembled again after an interrupted completion", s.id());
+                } catch (UploadException e) {
+                    if (e.problem() == UploadException.Problem.BYTES_UNUSABLE) {
+                        counts[3]++;
+                    } else {
+                        LOG.warn("Session {}: assembly could not be finished now: {}", s.id(), e.getMessage());
+                    }
                 }
-            }
+            });
         });
-        int leftovers = 0;
         List<String> onDisk = store.sessionIdsOnDisk();
         for (int from = 0; from < onDisk.size(); from += BATCH) {
             List<String> ids = onDisk.subList(from, Math.min(from + BATCH, onDisk.size()));
@@ -103,18 +126,38 @@ public final class Recovery {
                 SessionState state = states.get(id);
                 boolean stillNeeded = state != null && !state.isFinal();
                 if (!stillNeeded && store.modifiedBefore(store.sessionFile(id), cutoff)) {
-                    if (state != SessionState.COMPLETED) {
-                        unplaced[0] += completion.removeUnrecordedNames(id);
-                    }
-                    store.deleteSession(id);
-                    leftovers++;
+                    isolated(id, notRecovered, () -> {
+                        if (state != SessionState.COMPLETED) {
+                            counts[1] += completion.removeUnrecordedNames(id);
+                        }
+                        store.deleteSession(id);
+                        counts[4]++;
+                    });
                 }
             }
         }
-        Report report = new Report(staleClaims, dropped[0], unplaced[0], completed, assembled[0], assembled[1],
-                leftovers);
-        LOG.info("Recovery finished: {}", report);
+        Report report = new Report(staleClaims, counts[0], counts[1], completed, counts[2], counts[3], counts[4],
+                notRecovered.size());
+        if (notRecovered.isEmpty()) {
+            LOG.info("Recovery finished: {}", report);
+        } else {
+            LOG.error("Recovery finished: {}; not recovered, tried again at the next run: {}", report, notRecovered);
+        }
         return report;
+    }
+
+    /**
+     * One session's repair; a failure (a storage error, a name the file system refuses) is logged
+     * and leaves that session as it was, so that one session can neither stop the others' repair
+     * nor keep the service from starting.
+     */
+    private static void isolated(String id, List<String> failed, Runnable repair) {
+        try {
+            repair.run();
+        } catch (RuntimeException e) {
+            failed.add(id);
+            LOG.error("Session {}: recovery could not repair it; the next run tries again", id, e);
+        }
     }
 
     /**

@@ -101,12 +101,14 @@ public final class SequentialUploads {
         WriterClaims.Claim claim = claims.claim(id, session.receivedBytes(), WriterClaims.TO_THE_END);
         long offset = claim.session().receivedBytes();
         return claim.whileWriting(() -> {
+            // completed meanwhile, its file may already be the final file
+            rules.requireOpen(claim.session());
             requireNext(claim.session(), number);
             Received received = rules.write(id, offset, body, limit, checks, claim);
             return ledger.change(id, caller.actor(), change -> {
                 change.releaseClaim(claim.id());
                 UploadSession locked = change.session();
-                rules.requireOpen(locked);
+                rules.requireOpenToItsWriter(locked);
                 requireNext(locked, number);
                 if (offset + received.size() > config.maxUploadSize().toBytes()) {
                     throw new UploadException(Problem.TOO_LARGE,

@@ -47,14 +47,30 @@ public final class UploadRules {
     /** OPEN and not past its expiry. */
     void requireOpen(UploadSession session) {
         if (expired(session)) {
-            throw new UploadException(Problem.SESSION_EXPIRED,
-                    "session " + session.id() + " expired at " + session.expiresAt() + "; start the upload again");
+            throw expiredError(session);
+        }
+        requireOpenToItsWriter(session);
+    }
+
+    /**
+     * OPEN, for the writer whose claim was live until the transaction that records its bytes:
+     * expiry waits for a session's claims, so its time to live may have passed while the body
+     * arrived without the session being idle; recording the bytes moves its expiry on.
+     */
+    void requireOpenToItsWriter(UploadSession session) {
+        if (session.state() == SessionState.EXPIRED) {
+            throw expiredError(session);
         }
         if (session.state() != SessionState.OPEN) {
             throw new UploadException(Problem.SESSION_NOT_OPEN,
                     "session " + session.id() + " is " + session.state()
                             + "; only an OPEN session takes chunks or can be deleted");
         }
+    }
+
+    private static UploadException expiredError(UploadSession session) {
+        return new UploadException(Problem.SESSION_EXPIRED,
+                "session " + session.id() + " expired at " + session.expiresAt() + "; start the upload again");
     }
 
     /**

@@ -60,8 +60,13 @@ public final class WriterClaims {
             return session;
         }
 
+        /**
+         * Before renewal is due the claim has two thirds of its life left, so the write that
+         * follows lands inside it; a writer that stalled past it finds it gone here, before it
+         * writes over a range another writer may have recorded since.
+         */
         @Override
-        public void written() {
+        public void beforeWrite() {
             Instant now = clock.instant();
             if (now.isBefore(renewAt)) {
                 return;

@@ -13,10 +13,10 @@ public interface ClaimDao {
 
     /** The session's claims overlapping [start, end), live or not: usually none, so one read decides. */
     @SqlQuery("""
-            SELECT expires_at FROM writer_claim
+            SELECT id FROM writer_claim
             WHERE session_id = :sessionId AND range_start < :end AND range_end > :start
             """)
-    List<Instant> overlapping(String sessionId, long start, long end);
+    List<String> overlapping(String sessionId, long start, long end);
 
     @SqlUpdate("""
             INSERT INTO writer_claim (id, session_id, range_start, range_end, holder, expires_at)
@@ -33,6 +33,10 @@ public interface ClaimDao {
 
     @SqlQuery("SELECT COUNT(*) FROM writer_claim WHERE session_id = :sessionId")
     int count(String sessionId);
+
+    /** Claims not past their time: a writer may be writing to the session's file. */
+    @SqlQuery("SELECT COUNT(*) FROM writer_claim WHERE session_id = :sessionId AND expires_at >= :now")
+    int countLive(String sessionId, Instant now);
 
     @SqlQuery("SELECT DISTINCT holder FROM writer_claim")
     List<String> holders();

@@ -60,9 +60,12 @@ public final class Change {
         return rows.chunks().count(id);
     }
 
-    /** Whether a writer holds a claim on some range of the session's file. */
+    /**
+     * Whether a writer holds a live claim on some range of the session's file; one whose claim
+     * lapsed is refused before its next write ({@link io.uploads.core.WriterClaims}).
+     */
     public boolean writerClaimed() {
-        return rows.claims().count(id) > 0;
+        return rows.claims().countLive(id, clock.instant()) > 0;
     }
 
     /** Records a chunk whose bytes are durable on disk, and the session's progress with it. */

@@ -136,13 +136,15 @@ public final class Ledger {
                     .orElseThrow(() -> new UploadException(Problem.NOT_FOUND, "no upload session " + sessionId));
             ClaimDao claims = rows.claims();
             Instant now = clock.instant();
-            List<Instant> overlapping = claims.overlapping(sessionId, start, end);
-            if (overlapping.stream().anyMatch(until -> !until.isBefore(now))) {
-                throw new UploadException(Problem.WRITER_BUSY, "another request is writing to session " + sessionId
-                        + "; try again shortly");
-            }
-            if (!overlapping.isEmpty()) {
+            if (!claims.overlapping(sessionId, start, end).isEmpty()) {
+                // those past their time go; a writer renews its claim holding no row lock, so look
+                // again after the delete rather than decide on the first look (on PostgreSQL, one
+                // seen expired may have been renewed since)
                 claims.deleteExpired(sessionId, now);
+                if (!claims.overlapping(sessionId, start, end).isEmpty()) {
+                    throw new UploadException(Problem.WRITER_BUSY, "another request is writing to session "
+                            + sessionId + "; try again shortly");
+                }
             }
             String id = Ids.next();
             claims.insert(id, sessionId, start, end, holder, expiresAt);

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * {@code POST /tasks/recover} on the admin port: the start-up reconciliation, now. Finishes
- * sessions left ASSEMBLING without a restart; mind {@code recoveryGracePeriod} while uploads run.
+ * sessions left ASSEMBLING without a restart. Uploads are arriving meanwhile, so it leaves alone
+ * what changed within the grace period of a running server ({@link Recovery#runWhileServing}).
  */
 public final class RecoverTask extends Task {
 
@@ -21,6 +22,6 @@ public final class RecoverTask extends Task {
 
     @Override
     public void execute(Map<String, List<String>> parameters, PrintWriter output) {
-        output.println(recovery.run());
+        output.println(recovery.runWhileServing());
     }
 }

@@ -206,8 +206,10 @@ abstract class AuditTrailTest extends AppTestBase {
         String reassemble = twoChunks(token, "reassemble.bin", intact);
         String lost = twoChunks(token, "lost.bin", randomBytes(9_000, 5));
         String cut = twoChunks(token, "cut.bin", randomBytes(9_000, 6));
-        app.jdbi().useHandle(h -> h.createUpdate("UPDATE upload_session SET state = 'ASSEMBLING' WHERE id IN (:a, :b)")
-                .bind("a", reassemble).bind("b", lost).execute());
+        // left so an hour ago: the task, run beside running uploads, leaves younger ones to them
+        app.jdbi().useHandle(h -> h.createUpdate("UPDATE upload_session SET state = 'ASSEMBLING', updated_at = :then"
+                        + " WHERE id IN (:a, :b)")
+                .bind("a", reassemble).bind("b", lost).bind("then", Instant.now().minusSeconds(3600)).execute());
         app.storageFixture().deleteFile(lost);
         app.storageFixture().cutTo(cut, 4_500);    // chunk 2's bytes lost
         long before = audit.lastSeq();

@@ -34,6 +34,36 @@ class AssemblerTest {
         assertThat(Assembler.candidateName(name, attempt)).isEqualTo(expected);
     }
 
+    /** A valid filename may fill the file system's 255 bytes: its numbered names are cut to fit, never split a character. */
+    @Test
+    void aNumberedNameOfALongFilenameStaysWithin255BytesAndKeepsItsExtension() {
+        String ascii = "n".repeat(251) + ".txt";
+        assertThat(Assembler.candidateName(ascii, 1)).isEqualTo("n".repeat(249) + "-1.txt");
+        assertThat(Assembler.candidateName(ascii, 1234)).isEqualTo("n".repeat(246) + "-1234.txt");
+        String wide = "ø".repeat(125) + ".pdf";      // 2 bytes a character: 254 bytes
+        String numbered = Assembler.candidateName(wide, 7);
+        assertThat(numbered).isEqualTo("ø".repeat(124) + "-7.pdf");
+        assertThat(numbered.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(255);
+        String allExtension = "." + "e".repeat(254);
+        assertThat(Assembler.candidateName(allExtension, 3)).isEqualTo("." + "e".repeat(252) + "-3");
+        String longExtension = "a." + "e".repeat(253);
+        assertThat(Assembler.candidateName(longExtension, 3)).isEqualTo("a." + "e".repeat(251) + "-3");
+    }
+
+    @Test
+    void aTakenFilenameOf255BytesIsPlacedUnderANumberedNameThatFits() throws IOException {
+        String name = "n".repeat(251) + ".txt";
+        byte[] file = bytes(3000);
+        UploadSession session = sessionWithChunks("s-long", file, 1, name);
+        Files.createDirectories(root.resolve("files/g"));
+        Files.write(root.resolve("files/g").resolve(name), new byte[] {1});
+
+        Assembler.Placed placed = assembler(ExistingFilePolicy.rename).assemble(session, chunksOf(session, file, 1), null);
+
+        assertThat(placed.relativePath()).isEqualTo("files/g/" + "n".repeat(249) + "-1.txt");
+        assertThat(Files.readAllBytes(root.resolve(placed.relativePath()))).isEqualTo(file);
+    }
+
     @Test
     void linksTheSessionsFileUnderItsFinalNameWithoutACopy() throws IOException {
         byte[] file = bytes(700_000);
@@ -182,6 +212,10 @@ class AssemblerTest {
 
     /** Writes {@code parts} chunks, last first, into the file of a session holding {@code file}. */
     private UploadSession sessionWithChunks(String id, byte[] file, int parts) {
+        return sessionWithChunks(id, file, parts, "data.bin");
+    }
+
+    private UploadSession sessionWithChunks(String id, byte[] file, int parts, String filename) {
         ChunkStore store = ChunkStore.open(root, 0);
         int size = (file.length + parts - 1) / parts;
         for (int from = (parts - 1) * size; from >= 0; from -= size) {
@@ -189,7 +223,7 @@ class AssemblerTest {
             store.write(id, from, new ByteArrayInputStream(part), new ChunkStore.Reading(part.length, part.length, null,
                     false), null, ChunkStore.Progress.NONE);
         }
-        return new UploadSession(id, "alice", "g", "data.bin", Protocol.RESUMABLES, SessionState.ASSEMBLING, null, null,
+        return new UploadSession(id, "alice", "g", filename, Protocol.RESUMABLES, SessionState.ASSEMBLING, null, null,
                 parts, file.length, T0, T0, T0, null, null, null, null, null, null, null);
     }
 

@@ -270,7 +270,7 @@ abstract class RecoveryTest extends CoreTestBase {
 
         Recovery.Report again = recovery.run();
 
-        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0, 0));
+        assertThat(again).isEqualTo(new Recovery.Report(0, 0, 0, 0, 0, 0, 0, 0));
     }
 
     /** The digest computed while the lost bytes arrived must not stand for the bytes sent in their place. */
@@ -319,6 +319,87 @@ abstract class RecoveryTest extends CoreTestBase {
     }
 
     /** The final name a completion links before its transaction commits, linked without one. */
+    /**
+     * The name placed before the crash is found by the file it names, not along the names tried
+     * in turn: a lower one freed meanwhile (its file taken away) must not become a second name.
+     */
+    @Test
+    void reassemblyFindsTheNamePlacedBeforeTheCrashWhenALowerNameWasFreedMeanwhile() throws IOException {
+        byte[] file = bytes(2 * CHUNK, 31);
+        UploadSession s = upload(file, 2).session();
+        Path group = storage.resolve("files").resolve(s.groupName());
+        Files.createDirectories(group);
+        Files.write(group.resolve(s.filename()), new byte[] {1});
+        Files.write(group.resolve(Assembler.candidateName(s.filename(), 1)), new byte[] {2});
+        sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
+        Assembler.Placed placed = placeName(sessions().find(s.id()).orElseThrow());
+        assertThat(placed.relativePath()).endsWith(Assembler.candidateName(s.filename(), 2));
+        // while the server was down, a consumer took the earlier file away
+        Files.delete(group.resolve(Assembler.candidateName(s.filename(), 1)));
+
+        recovery.run();
+
+        UploadSession done = sessions().find(s.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(done.finalPath()).isEqualTo(placed.relativePath());
+        try (var names = Files.list(group)) {
+            assertThat(names.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly(Assembler.candidateName(s.filename(), 2), s.filename());
+        }
+    }
+
+    /** The same when the session is still open: the name of the completion that did not commit goes. */
+    @Test
+    void anUncommittedNameIsFoundWhenALowerNameWasFreedMeanwhile() throws IOException {
+        byte[] file = bytes(2 * CHUNK, 32);
+        UploadSession s = upload(file, 2).session();
+        Path group = storage.resolve("files").resolve(s.groupName());
+        Files.createDirectories(group);
+        Files.write(group.resolve(s.filename()), new byte[] {1});
+        Path name = storage.resolve(placeName(s).relativePath());
+        Files.delete(group.resolve(s.filename()));
+
+        assertThat(recovery.run().uncommittedNamesRemoved()).isEqualTo(1);
+
+        assertThat(name).doesNotExist();
+        assertThat(sessions().find(s.id()).orElseThrow()).isEqualTo(s);
+    }
+
+    /** A first chunk's file that no row knows yet may still be arriving while the server runs. */
+    @Test
+    void runWhileServingLeavesAFreshFileWithoutARowWhichTheStartUpRunRemoves() {
+        String arriving = Ids.next();
+        onDisk.writeAt(arriving, 0, new byte[10]);
+
+        assertThat(recovery.runWhileServing().leftoverFilesRemoved()).isZero();
+        assertThat(store.sessionFile(arriving)).exists();
+
+        assertThat(recovery.run().leftoverFilesRemoved()).isEqualTo(1);
+        assertThat(store.sessionFile(arriving)).doesNotExist();
+    }
+
+    /** One session that cannot be repaired (here its group's directory is a file) holds up no other. */
+    @Test
+    void aSessionThatCannotBeRepairedIsReportedAndTheOthersAreRecovered() throws IOException {
+        byte[] file = bytes(2 * CHUNK, 33);
+        UploadSession stuck = upload(file, 2).session();
+        UploadSession other = upload(file, 2).session();
+        sessions().setGroup(stuck.id(), "not-a-directory", stuck.updatedAt());
+        Files.createDirectories(storage.resolve("files"));
+        Files.write(storage.resolve("files/not-a-directory"), new byte[] {0});
+        for (UploadSession s : List.of(stuck, other)) {
+            sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
+        }
+
+        Recovery.Report report = recovery.run();
+
+        assertThat(report.sessionsNotRecovered()).isEqualTo(1);
+        assertThat(report.sessionsReassembled()).isEqualTo(1);
+        assertThat(sessions().find(other.id()).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(sessions().find(stuck.id()).orElseThrow().state()).isEqualTo(SessionState.OPEN);
+        assertThat(onDisk.bytesAt(stuck.id(), 0, file.length)).isEqualTo(file);
+    }
+
     private Assembler.Placed placeName(UploadSession s) {
         return new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
                 .assemble(s, chunks().list(s.id()), null);

@@ -44,8 +44,10 @@ abstract class AdminPortTest extends AppTestBase {
     void theRecoverTaskFinishesASessionLeftAssembling() {
         String token = app.token("tess", "tess-group");
         String id = http.patch("/files/stream/stuck.bin?chunk=1", token, new byte[5000]).text("id");
-        app.jdbi().useHandle(h -> h.createUpdate("UPDATE upload_session SET state = 'ASSEMBLING' WHERE id = :id")
-                .bind("id", id).execute());
+        // left so an hour ago: the task, run beside running uploads, leaves younger ones to them
+        app.jdbi().useHandle(h -> h.createUpdate("UPDATE upload_session SET state = 'ASSEMBLING', updated_at = :then"
+                        + " WHERE id = :id")
+                .bind("id", id).bind("then", Instant.now().minusSeconds(3600)).execute());
 
         Reply task = new Http(app.adminUrl()).send("POST", "/tasks/recover", null,
                 BodyPublishers.noBody(), Map.of());

@@ -9,6 +9,8 @@ import io.uploads.testing.SeparateJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -40,15 +42,20 @@ abstract class MaintenanceCommandsTest extends AppTestBase {
     @Test
     void recoverRemovesLeftoversAndReportsThem() throws IOException {
         Reply started = http.patch("/files/stream/recover.bin?chunk=1", token, new byte[1000]);
-        // the first chunk of an upload whose row a crash kept from being written
+        // the first chunk of an upload whose row a crash kept from being written, an hour ago
         String unknown = UUID.randomUUID().toString();
         app.storageFixture().writeAt(unknown, 0, new byte[10]);
         Path leftover = app.storageFixture().fileOf(unknown);
+        Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        // and one written a moment ago, which may be a first chunk still arriving at the running server
+        String arriving = UUID.randomUUID().toString();
+        app.storageFixture().writeAt(arriving, 0, new byte[10]);
 
         String report = SeparateJvm.command(env, "recover").lastLine();
 
         assertThat(report).startsWith("Report[").contains("leftoverFilesRemoved=1");
         assertThat(leftover).doesNotExist();
+        assertThat(app.storageFixture().fileOf(arriving)).exists();
         assertThat(app.storageFixture().bytesHeld(started.text("id"))).isEqualTo(1000);
         assertThat(app.session(started.text("id")).orElseThrow().state()).isEqualTo(SessionState.OPEN);
     }

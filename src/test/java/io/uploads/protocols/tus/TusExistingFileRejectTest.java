@@ -14,6 +14,7 @@ import io.uploads.testing.TestFiles;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,9 @@ abstract class TusExistingFileRejectTest extends AppTestBase {
         assertThat(header(head, "Upload-Offset")).isEqualTo(String.valueOf(file.length));
         String id = TusTesting.idOf(path);
         assertThat(app.session(id).orElseThrow().state()).isEqualTo(SessionState.OPEN);
+        // due for an hour: the task, run beside running uploads, leaves younger ones to the sweep
+        app.jdbi().useHandle(h -> h.createUpdate("UPDATE upload_session SET completion_due_at = :then WHERE id = :id")
+                .bind("id", id).bind("then", Instant.now().minusSeconds(3600)).execute());
         assertThat(recoverNow().status()).isEqualTo(200);
         assertThat(app.session(id).orElseThrow().state()).as("the name is still taken").isEqualTo(SessionState.OPEN);
 
