@@ -13,6 +13,7 @@ import io.uploads.core.NumberedChunks;
 import io.uploads.core.OffsetUploads;
 import io.uploads.core.Recovery;
 import io.uploads.core.SequentialUploads;
+import io.uploads.core.WholeUploads;
 import io.uploads.core.UploadRules;
 import io.uploads.db.AdminQueries;
 import io.uploads.db.Database;
@@ -44,6 +45,7 @@ public final class Services {
     private final UploadRules rules;
     private final Completion completion;
     private final SequentialUploads sequential;
+    private final WholeUploads wholeUploads;
     private final OffsetUploads offsets;
     private final NumberedChunks numbered;
     private final ClientSessions clientSessions;
@@ -69,6 +71,7 @@ public final class Services {
         this.offsets = new OffsetUploads(ledger, store, claims, config.uploads(), rules, completion);
         this.numbered = new NumberedChunks(ledger, sessions, store, claims, rules, completion, config.uploads());
         this.clientSessions = new ClientSessions(ledger, sessions, store, config.uploads(), rules);
+        this.wholeUploads = new WholeUploads(sequential, completion, clientSessions);
         this.expiry = new Expiry(ledger, sessions, store);
         this.recovery = new Recovery(ledger, sessions, store, claims, digests, completion, clock,
                 javaDuration(config.uploads().recoveryGracePeriod()));
@@ -110,6 +113,10 @@ public final class Services {
 
     public SequentialUploads sequential() {
         return sequential;
+    }
+
+    public WholeUploads wholeUploads() {
+        return wholeUploads;
     }
 
     public OffsetUploads offsets() {

@@ -99,7 +99,7 @@ public class UploadServiceApplication extends Application<UploadServiceConfigura
         env.jersey().register(new CloseRefusedUploads());
         env.jersey().register(new UploadExceptionMapper(Map.of(TusResource.class, TusResource.ERRORS)));
         env.jersey().register(new DatabaseUnavailableMapper());
-        env.jersey().register(new ResumablesResource(services.sequential(), services.completion(),
+        env.jersey().register(new ResumablesResource(services.sequential(), services.wholeUploads(), services.completion(),
                 services.clientSessions(), config.uploads()));
         env.jersey().register(new HttpMethodOverrideFilter(HttpMethodOverrideFilter.Source.HEADER));
         env.jersey().register(new TusVersionFilter());

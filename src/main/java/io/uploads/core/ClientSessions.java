@@ -53,9 +53,15 @@ public final class ClientSessions {
         return rules.snapshot(session);
     }
 
-    /** The caller's most recently active OPEN session for this filename. */
-    public Optional<SessionSnapshot> latestOpen(Caller caller, String filename) {
-        return sessions.latestOpen(caller.name(), filename).map(rules::snapshot);
+    /**
+     * The caller's most recently active native session for this filename that it can still
+     * continue: OPEN and not past its expiry. A tus or flow upload of the same name is not one (the
+     * TSD client would resume it and have its next chunk refused), and without one the client
+     * starts afresh.
+     */
+    public Optional<SessionSnapshot> latestResumable(Caller caller, String filename) {
+        return sessions.latestOpen(caller.name(), filename, Protocol.RESUMABLES, ledger.clock().instant())
+                .map(rules::snapshot);
     }
 
     public List<SessionSnapshot> listOpen(Caller caller) {

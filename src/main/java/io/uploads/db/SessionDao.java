@@ -1,5 +1,6 @@
 package io.uploads.db;
 
+import io.uploads.core.Protocol;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadSession;
 import java.time.Instant;
@@ -66,11 +67,12 @@ public interface SessionDao {
 
     @SqlQuery("""
             SELECT * FROM upload_session
-            WHERE owner = :owner AND filename = :filename AND state = 'OPEN'
+            WHERE owner = :owner AND filename = :filename AND state = 'OPEN' AND protocol = :protocol
+              AND expires_at > :now
             ORDER BY updated_at DESC
             LIMIT 1
             """)
-    Optional<UploadSession> latestOpen(String owner, String filename);
+    Optional<UploadSession> latestOpen(String owner, String filename, Protocol protocol, Instant now);
 
     @SqlQuery("""
             SELECT * FROM upload_session

@@ -2,6 +2,7 @@ package io.uploads.db;
 
 import io.uploads.core.Chunk;
 import io.uploads.core.SessionSnapshot;
+import io.uploads.core.Protocol;
 import io.uploads.core.SessionState;
 import io.uploads.core.UploadSession;
 import java.time.Instant;
@@ -76,8 +77,9 @@ public final class SessionQueries {
         return sessions.findCompletedUnansweredSince(owner, clientKey, since);
     }
 
-    public Optional<UploadSession> latestOpen(String owner, String filename) {
-        return sessions.latestOpen(owner, filename);
+    /** The owner's most recently active session of {@code protocol} for the file, open and not past its expiry. */
+    public Optional<UploadSession> latestOpen(String owner, String filename, Protocol protocol, Instant now) {
+        return sessions.latestOpen(owner, filename, protocol, now);
     }
 
     /**

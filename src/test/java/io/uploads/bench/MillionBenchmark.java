@@ -124,7 +124,8 @@ public final class MillionBenchmark {
     }
 
     /** What the families ask for, picked from the seeded database. */
-    private record Sample(List<String[]> open, List<String> owners, List<String> groups, List<String> sessionIds,
+    /** {@code resumable}: the open native sessions not past their expiry, which resume by name finds. */
+    private record Sample(List<String[]> open, List<String[]> resumable, List<String> owners, List<String> groups, List<String> sessionIds,
                           String deepCursor, long sessions, long auditRows) {}
 
     /** A family of requests: its name, its target, the i-th request's path, and its SQL (for EXPLAIN). */
@@ -203,10 +204,12 @@ public final class MillionBenchmark {
 
         List<Family> f = new ArrayList<>();
         f.add(new Family("/ping (admin port, the floor)", Target.FLOOR, admin, i -> "/ping", null, List.of()));
+        List<String[]> resumable = s.resumable();
         f.add(new Family("resume by name", Target.RESUME, app,
-                i -> "/files/resumables/" + enc(open.get(i % open.size())[1]), uploaderToken, List.of(
-                        token(), new Sql("latestOpen", LATEST_OPEN, params("owner", uploader, "filename", open.get(0)[1])),
-                        lastChunk(open.get(0)[0]))));
+                i -> "/files/resumables/" + enc(resumable.get(i % resumable.size())[1]), uploaderToken, List.of(
+                        token(), new Sql("latestOpen", LATEST_OPEN, params("owner", uploader, "filename",
+                                resumable.get(0)[1], "protocol", "RESUMABLES", "now", now)),
+                        lastChunk(resumable.get(0)[0]))));
         f.add(new Family("resume by id", Target.RESUME, app,
                 i -> "/files/resumables/" + enc(open.get(i % open.size())[1]) + "?id=" + open.get(i % open.size())[0],
                 uploaderToken, List.of(token(), new Sql("find", FIND, params("id", open.get(0)[0])), lastChunk(open.get(0)[0]))));
@@ -287,17 +290,22 @@ public final class MillionBenchmark {
     private Sample sample() throws SQLException {
         try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement()) {
             List<String[]> open = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, filename FROM upload_session WHERE owner = ? AND state = 'OPEN' ORDER BY id")) {
+            List<String[]> resumable = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, filename, protocol = 'RESUMABLES' AND expires_at > now()"
+                    + " FROM upload_session WHERE owner = ? AND state = 'OPEN' ORDER BY id")) {
                 ps.setString(1, uploader);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        open.add(new String[] {rs.getString(1), rs.getString(2)});
+                        String[] session = {rs.getString(1), rs.getString(2)};
+                        open.add(session);
+                        if (rs.getBoolean(3)) {
+                            resumable.add(session);
+                        }
                     }
                 }
             }
-            if (open.isEmpty()) {
-                throw new IllegalStateException(uploader + " has no open sessions");
+            if (resumable.isEmpty()) {
+                throw new IllegalStateException(uploader + " has no open native sessions to resume by name");
             }
             Set<String> owners = new LinkedHashSet<>();
             Set<String> groups = new LinkedHashSet<>();
@@ -318,7 +326,7 @@ public final class MillionBenchmark {
                 rs.next();
                 deep = cursor(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getString(2));
             }
-            return new Sample(open, new ArrayList<>(owners), new ArrayList<>(groups), ids, deep, sessions, audit);
+            return new Sample(open, resumable, new ArrayList<>(owners), new ArrayList<>(groups), ids, deep, sessions, audit);
         }
     }
 
@@ -466,7 +474,8 @@ public final class MillionBenchmark {
     /** SessionDao.latestOpen */
     private static final String LATEST_OPEN = """
             SELECT * FROM upload_session
-            WHERE owner = :owner AND filename = :filename AND state = 'OPEN'
+            WHERE owner = :owner AND filename = :filename AND state = 'OPEN' AND protocol = :protocol
+              AND expires_at > :now
             ORDER BY updated_at DESC
             LIMIT 1
             """;

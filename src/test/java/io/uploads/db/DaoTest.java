@@ -145,7 +145,8 @@ abstract class DaoTest extends DatabaseTestBase {
         newSession("latest", "b.bin", T0.plusSeconds(180));
         newSession("someone-else", "a.bin", T0.plusSeconds(240));
 
-        assertThat(sessions().latestOpen("latest", "a.bin")).map(UploadSession::id).contains(newer.id());
+        assertThat(sessions().latestOpen("latest", "a.bin", Protocol.RESUMABLES, T0)).map(UploadSession::id)
+                .contains(newer.id());
         assertThat(sessions().listOpen("latest", 10)).hasSize(3);
         assertThat(sessions().countOpen("latest")).isEqualTo(3);
         assertThat(sessions().listOpen("latest", 10).get(0).filename()).isEqualTo("b.bin");

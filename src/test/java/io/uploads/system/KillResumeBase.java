@@ -142,8 +142,10 @@ abstract class KillResumeBase {
             throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline && !sending.isDone()) {
-            Reply info = server.http().get("/files/resumables/" + filename, token);
-            if (info.status() == 200 && info.json().get("next_offset").asLong() >= bytes) {
+            // the caller's open uploads of every protocol (by name, the resume query finds native ones only)
+            Reply open = server.http().get("/files/resumables", token);
+            if (open.status() == 200 && open.json().get("resumables").findParents("filename").stream()
+                    .anyMatch(s -> s.get("filename").asText().equals(filename) && s.get("next_offset").asLong() >= bytes)) {
                 return;
             }
             Thread.sleep(10);

@@ -12,6 +12,7 @@ import io.uploads.core.UploadException;
 import io.uploads.core.ClientSessions;
 import io.uploads.core.Completion;
 import io.uploads.core.SequentialUploads;
+import io.uploads.core.WholeUploads;
 import io.uploads.protocols.RequestBodies;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
@@ -45,13 +46,15 @@ public final class ResumablesResource {
     private static final String RESUMABLES = FILES + "/resumables";
 
     private final SequentialUploads uploads;
+    private final WholeUploads wholeUploads;
     private final Completion completion;
     private final ClientSessions sessions;
     private final UploadsConfig limits;
 
-    public ResumablesResource(SequentialUploads uploads, Completion completion, ClientSessions sessions,
-                              UploadsConfig limits) {
+    public ResumablesResource(SequentialUploads uploads, WholeUploads wholeUploads, Completion completion,
+                              ClientSessions sessions, UploadsConfig limits) {
         this.uploads = uploads;
+        this.wholeUploads = wholeUploads;
         this.completion = completion;
         this.sessions = sessions;
         this.limits = limits;
@@ -107,7 +110,7 @@ public final class ResumablesResource {
         String id = ChunkQuery.id(uri.getQueryParameters(), false);
         SessionSnapshot snapshot = id != null
                 ? sessions.findResumable(caller, id, filename)
-                : sessions.latestOpen(caller, filename).orElseThrow(() -> new UploadException(
+                : sessions.latestResumable(caller, filename).orElseThrow(() -> new UploadException(
                         UploadException.Problem.NOT_FOUND, "no open upload of " + filename));
         return ResumableInfo.of(snapshot);
     }
@@ -155,9 +158,7 @@ public final class ResumablesResource {
                               HttpHeaders headers, InputStream body) {
         String group = ChunkQuery.group(uri.getQueryParameters(), pathGroup);
         ChunkChecks checks = ChunkChecks.whole(null, null, RequestBodies.contentLength(headers), true);
-        SessionSnapshot started = uploads.start(caller, Protocol.RESUMABLES, filename, group, body, checks,
-                limits.maxUploadSize().toBytes());
-        SessionSnapshot done = completion.complete(caller, Protocol.RESUMABLES, started.session().id(), filename, null);
+        SessionSnapshot done = wholeUploads.upload(caller, filename, group, body, checks, limits.maxUploadSize().toBytes());
         return Response.status(Response.Status.CREATED).entity(ResumableInfo.of(done)).build();
     }
 

@@ -59,23 +59,27 @@ abstract class ExistingFileRejectTest extends AppTestBase {
         assertThat(Files.readAllBytes(app.storage().resolve("files/taken-b/taken.bin"))).isEqualTo(newer);
     }
 
+    /** A whole-file PUT is all or nothing, and its client never learns a session id to resume. */
     @Test
-    void putOntoAnExistingNameIsRefusedAndItsBytesStayResumable() throws Exception {
+    void putOntoAnExistingNameIsRefusedBeforeItsBodyIsReadAndLeavesNoSession() throws Exception {
         String token = app.token("put-taken", "put-taken-group");
         byte[] original = randomBytes(1_000, 4);
-        byte[] newer = randomBytes(3_000, 5);
         http.put("/files/stream/put-taken.bin", token, original);
+        long sessionsBefore = sessionCount();
+        var filesBefore = app.storageFixture().sessionsHeld();
 
-        Reply refused = http.put("/files/stream/put-taken.bin", token, newer);
+        Reply refused = http.put("/files/stream/put-taken.bin", token, randomBytes(3_000, 5));
 
         assertRefused(refused, 409, "file_exists", "put-taken.bin");
+        assertThat(sessionCount()).isEqualTo(sessionsBefore);
+        assertThat(app.storageFixture().sessionsHeld()).isEqualTo(filesBefore);
         Path dir = app.storage().resolve("files/put-taken-group");
         assertThat(filesIn(dir)).containsOnlyKeys("put-taken.bin");
         assertThat(Files.readAllBytes(dir.resolve("put-taken.bin"))).isEqualTo(original);
-        Reply open = http.get("/files/resumables/put-taken.bin", token);
-        assertThat(open.status()).isEqualTo(200);
-        assertThat(open.text("state")).isEqualTo("OPEN");
-        assertThat(open.json().get("next_offset").asLong()).isEqualTo(3_000);
-        assertThat(app.chunkBytes(open.text("id"), 1)).isEqualTo(newer);
+        assertRefused(http.get("/files/resumables/put-taken.bin", token), 404, "not_found");
+    }
+
+    private long sessionCount() {
+        return app.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM upload_session").mapTo(Long.class).one());
     }
 }

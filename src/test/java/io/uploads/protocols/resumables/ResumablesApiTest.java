@@ -577,6 +577,24 @@ abstract class ResumablesApiTest extends AppTestBase {
         assertThat(latest.json()).isEqualTo(progressed.json());
     }
 
+    /** The TSD client resumes what this answers: another protocol's upload of the name would refuse its chunks. */
+    @Test
+    void getWithoutIdAnswersOnlyANativeSessionNotAnotherProtocolsOfTheSameName() {
+        String tina = app.token("tina", "tina-group");
+        String metadata = "filename " + java.util.Base64.getEncoder().encodeToString("shared.bin".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        Reply tus = http.send("POST", "/files/tus", tina, java.net.http.HttpRequest.BodyPublishers.noBody(),
+                java.util.Map.of("Tus-Resumable", "1.0.0", "Upload-Length", "100", "Upload-Metadata", metadata));
+        assertThat(tus.status()).isEqualTo(201);
+
+        assertRefused(http.get("/files/resumables/shared.bin", tina), 404, "not_found", "shared.bin");
+
+        String nativeId = http.patch(stream("shared.bin", "chunk=1"), tina, randomBytes(10, 53)).text("id");
+        Reply resumed = http.get("/files/resumables/shared.bin", tina);
+        assertThat(resumed.status()).isEqualTo(200);
+        assertThat(resumed.text("id")).isEqualTo(nativeId);
+    }
+
     @Test
     void getWithIdAnswersThatSession() {
         String ben = app.token("ben", "ben-group");
