@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -197,6 +198,34 @@ abstract class ResumablesBadInputTest extends AppTestBase {
         assertThat(end.text("filename")).isEqualTo(NAME_OF_255_BYTES);
         assertThat(Files.readAllBytes(app.storage().resolve("files/long-name-group").resolve(NAME_OF_255_BYTES)))
                 .isEqualTo(file);
+    }
+
+    /** Its numbered names must fit the file system too: cut short, whole characters only. */
+    @Test
+    void aTakenFilenameOf255BytesIsPlacedUnderANumberedNameThatFits() throws Exception {
+        String token = app.token("long-name-twice", "long-name-twice-group");
+        byte[] first = randomBytes(100, 13);
+        byte[] second = randomBytes(200, 14);
+        assertThat(http.put(stream(NAME_OF_255_BYTES, ""), token, first).status()).isEqualTo(201);
+
+        Reply again = http.put(stream(NAME_OF_255_BYTES, ""), token, second);
+
+        assertThat(again.status()).as(again.body()).isEqualTo(201);
+        String numbered = "日".repeat(84) + "-1";
+        assertThat(again.text("path")).isEqualTo("files/long-name-twice-group/" + numbered);
+        Path dir = app.storage().resolve("files/long-name-twice-group");
+        assertThat(Files.readAllBytes(dir.resolve(NAME_OF_255_BYTES))).isEqualTo(first);
+        assertThat(Files.readAllBytes(dir.resolve(numbered))).isEqualTo(second);
+    }
+
+    /** A header the container refuses is named as such, not blamed on the filename. */
+    @Test
+    void aMalformedHeaderIsRefusedWithJsonThatNamesIt() {
+        String answer = http.raw("PATCH " + stream("header.bin", "chunk=1") + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Length: abc\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("application/json").contains("Content-Length")
+                .doesNotContain("filename");
     }
 
     /**

@@ -348,6 +348,17 @@ abstract class TusProtocolTest extends AppTestBase {
         assertRefused(refused, 401);
     }
 
+    /** Refused by the container before any resource saw it (a malformed Content-Type), still a tus answer. */
+    @Test
+    void aRequestTheContainerRefusesIsStillATusAnswer() {
+        String answer = http.raw("PATCH " + TusTesting.CREATION_PATH + "/" + java.util.UUID.randomUUID()
+                + " HTTP/1.1\r\nHost: localhost\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+                + "Content-Type: ???\r\nContent-Length: 0\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("Tus-Resumable: 1.0.0").contains("application/json")
+                .doesNotContain("filename");
+    }
+
     // ---- offsets, sizes, unknown and expired uploads ----
 
     @Test
