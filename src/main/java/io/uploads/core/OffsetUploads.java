@@ -90,7 +90,10 @@ public final class OffsetUploads {
      * needed while the body is written, and the session, its bytes and, when they are all of it,
      * its completion cost one transaction instead of three. Bytes that are refused leave the
      * session created without them, as the protocol asks ({@link Created#refused}); when the
-     * session itself is refused (its owner's limit), nothing is kept.
+     * session itself is refused (its owner's limit), nothing is kept. Nor is anything kept of a
+     * body that broke off: the answer that would tell its client the upload's address cannot
+     * reach it over the broken connection, so the session would only sit there, counted against
+     * its owner's open uploads, until it expired; the client creates its upload again.
      */
     public Created createWithBody(Caller caller, Protocol protocol, @Nullable String filename, @Nullable String group,
                                   @Nullable Long totalSize, @Nullable String clientMetadata, InputStream body,
@@ -106,7 +109,15 @@ public final class OffsetUploads {
             received = rules.write(id, 0, body, limit, checks, ChunkStore.Progress.NONE);
         } catch (UploadException refused) {
             store.deleteSession(id);
+            if (refused.problem() == Problem.INCOMPLETE_BODY) {
+                throw brokeOff(caller, refused);
+            }
             return new Created(create(caller, protocol, filename, group, totalSize, clientMetadata), refused);
+        }
+        if (received.interrupted()) {
+            store.deleteSession(id);
+            throw brokeOff(caller, new UploadException(Problem.INCOMPLETE_BODY, "the request body broke off after "
+                    + received.size() + " bytes"));
         }
         Instant now = clock.instant();
         UploadSession opened;
@@ -213,6 +224,12 @@ public final class OffsetUploads {
             return recorded;
         });
         return finished(appended, caller);
+    }
+
+    private static UploadException brokeOff(Caller caller, UploadException why) {
+        LOG.info("Creation of an upload by {} broke off, nothing kept (its client cannot know it): {}", caller.name(),
+                why.getMessage());
+        return why;
     }
 
     /** After the transaction that recorded a session's last bytes: the completion it left to do, if any. */

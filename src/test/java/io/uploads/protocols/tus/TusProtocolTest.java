@@ -621,6 +621,34 @@ abstract class TusProtocolTest extends AppTestBase {
         TusTesting.assertCompleted(app, id, "files/" + amy.group + "/interrupted-checksum.bin", file);
     }
 
+    /**
+     * A creation whose body breaks off: its answer, the upload's address, cannot reach the client,
+     * so no session is kept to count against its owner's open uploads until it expires.
+     */
+    @ParameterizedTest(name = "with a checksum: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCreationWhoseBodyBreaksOffKeepsNoSession(boolean withChecksum) throws Exception {
+        Uploader ida = uploader("creation-broken-" + withChecksum);
+        byte[] file = bytes(100_000, 32);
+        Map<String, String> headers = ida.rawPatchHeaders(0);
+        headers.remove("Upload-Offset");
+        headers.put("Upload-Length", Integer.toString(file.length));
+        headers.put("Upload-Metadata", metadataPair("filename", "broken.bin"));
+        if (withChecksum) {
+            headers.put("Upload-Checksum", "sha256 " + base64Digest("SHA-256", file));
+        }
+        List<String> heldBefore = app.storageFixture().sessionsHeld();
+
+        TusTesting.sendAndDisconnect(app, "POST", TusTesting.CREATION_PATH, headers, file.length,
+                slice(file, 0, 30_000), () -> !app.storageFixture().sessionsHeld().equals(heldBefore));
+        Await.until("the broken body's bytes to be discarded", () -> app.storageFixture().sessionsHeld().equals(heldBefore));
+
+        assertThat(ida.sessionCount()).isZero();
+        String id = ida.create(file.length, "broken.bin");
+        assertStatus(ida.patch(id, 0, file), 204);
+        TusTesting.assertCompleted(app, id, "files/" + ida.group + "/broken.bin", file);
+    }
+
     @Test
     void concurrentPatchesAtOneOffsetNeverBothSucceedNorCorruptTheFile() throws Exception {
         Uploader bea = uploader("racer");
