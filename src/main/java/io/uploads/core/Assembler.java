@@ -87,8 +87,10 @@ public final class Assembler {
     /** Whether {@code placed} holds exactly the bytes that {@code chunks} record. */
     boolean holdsRecorded(UploadSession session, List<Chunk> chunks, Placed placed) {
         try {
-            return recordedLength(session, chunks) == placed.size();
-        } catch (UploadException e) {
+            // and the name still is the session's file: nothing removed it meanwhile
+            return recordedLength(session, chunks) == placed.size()
+                    && Files.isSameFile(store.root().resolve(placed.relativePath()), store.sessionFile(session.id()));
+        } catch (UploadException | IOException e) {
             return false;
         }
     }

@@ -24,19 +24,15 @@ public interface ClaimDao {
             """)
     void insert(String id, String sessionId, long start, long end, String holder, Instant expiresAt);
 
-    /** 0 when the claim is gone: it expired and another writer removed it. */
-    @SqlUpdate("UPDATE writer_claim SET expires_at = :expiresAt WHERE id = :id")
-    int renew(String id, Instant expiresAt);
+    /** 0 when the claim is past its time (removed or not): its writer may no longer write. */
+    @SqlUpdate("UPDATE writer_claim SET expires_at = :expiresAt WHERE id = :id AND expires_at >= :now")
+    int renew(String id, Instant expiresAt, Instant now);
 
     @SqlUpdate("DELETE FROM writer_claim WHERE id = :id")
     int delete(String id);
 
     @SqlQuery("SELECT COUNT(*) FROM writer_claim WHERE session_id = :sessionId")
     int count(String sessionId);
-
-    /** Claims not past their time: a writer may be writing to the session's file. */
-    @SqlQuery("SELECT COUNT(*) FROM writer_claim WHERE session_id = :sessionId AND expires_at >= :now")
-    int countLive(String sessionId, Instant now);
 
     @SqlQuery("SELECT DISTINCT holder FROM writer_claim")
     List<String> holders();

@@ -61,11 +61,13 @@ public final class Change {
     }
 
     /**
-     * Whether a writer holds a live claim on some range of the session's file; one whose claim
-     * lapsed is refused before its next write ({@link io.uploads.core.WriterClaims}).
+     * Whether a writer holds a live claim on some range of the session's file. Claims past their
+     * time are removed on the way: their writers, which may still be running, can then neither
+     * renew them before their next write nor record under them.
      */
     public boolean writerClaimed() {
-        return rows.claims().countLive(id, clock.instant()) > 0;
+        rows.claims().deleteExpired(id, clock.instant());
+        return rows.claims().count(id) > 0;
     }
 
     /** Records a chunk whose bytes are durable on disk, and the session's progress with it. */

@@ -155,9 +155,13 @@ public final class Ledger {
     /** A claim taken, and the session as it was then. */
     public record Claimed(String claimId, UploadSession session) {}
 
-    /** Keeps a claim alive; false when it is gone (it expired and another writer removed it). */
+    /**
+     * Keeps a claim alive; false when it is past its time: others count it as gone from then on
+     * (another writer may have taken the range, a completion may have finished the file).
+     */
     public boolean renewClaim(String claimId, Instant expiresAt) {
-        return writes.run(() -> jdbi.withExtension(ClaimDao.class, claims -> claims.renew(claimId, expiresAt))) > 0;
+        Instant now = clock.instant();
+        return writes.run(() -> jdbi.withExtension(ClaimDao.class, claims -> claims.renew(claimId, expiresAt, now))) > 0;
     }
 
     /**

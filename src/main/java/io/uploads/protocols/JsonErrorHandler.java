@@ -25,8 +25,8 @@ public final class JsonErrorHandler extends ErrorHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TUS_PATH = "/files/tus";
-    /** Jetty's reasons for refusing a path: an ambiguous or suspicious segment, separator or character, bad UTF-8. */
-    private static final Pattern PATH_REASON = Pattern.compile("(?i)uri|path|segment|separator|character|utf");
+    /** Jetty's reasons for refusing a path name it ("Ambiguous URI path separator", "Suspicious Path Character"). */
+    private static final Pattern PATH_REASON = Pattern.compile("(?i)\\buri\\b|\\bpath\\b");
     /** What the servlet layer refuses in a path without saying why: encoded control characters, separators, dots. */
     private static final Pattern REFUSED_IN_PATH = Pattern.compile("(?i)%(?:[01][0-9a-f]|7f|2f|5c|2e)|\\\\");
 

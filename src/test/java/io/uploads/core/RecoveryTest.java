@@ -154,7 +154,7 @@ abstract class RecoveryTest extends CoreTestBase {
         assertThat(recovery.run().uncommittedNamesRemoved()).isZero();
         assertThat(name).exists();
 
-        rows.renew("writing", Instant.now().minusSeconds(1));   // that instance was killed; its claim ran out
+        rows.renew("writing", Instant.now().minusSeconds(1), Instant.now());   // that instance was killed; its claim ran out
         Recovery.Report report = recovery.run();
 
         assertThat(report.staleClaimsReleased()).isEqualTo(1);
@@ -318,7 +318,6 @@ abstract class RecoveryTest extends CoreTestBase {
         }
     }
 
-    /** The final name a completion links before its transaction commits, linked without one. */
     /**
      * The name placed before the crash is found by the file it names, not along the names tried
      * in turn: a lower one freed meanwhile (its file taken away) must not become a second name.
@@ -400,6 +399,7 @@ abstract class RecoveryTest extends CoreTestBase {
         assertThat(onDisk.bytesAt(stuck.id(), 0, file.length)).isEqualTo(file);
     }
 
+    /** The final name a completion links before its transaction commits, linked without one. */
     private Assembler.Placed placeName(UploadSession s) {
         return new Assembler(store, new RunningDigests(), ExistingFilePolicy.rename)
                 .assemble(s, chunks().list(s.id()), null);

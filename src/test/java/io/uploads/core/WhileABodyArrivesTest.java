@@ -100,4 +100,64 @@ abstract class WhileABodyArrivesTest extends CoreTestBase {
         byte[] chunk2OnDisk = Arrays.copyOfRange(Files.readAllBytes(store.sessionFile(id)), CHUNK, 3 * CHUNK);
         assertThat(TestFiles.md5(chunk2OnDisk)).as("the recorded chunk 2 holds its own bytes").isEqualTo(TestFiles.md5(second));
     }
+
+    /** Nobody took the range this time: the lapsed claim is dead all the same, the finished file stays as recorded. */
+    @Test
+    void aWriterWhoseClaimLapsedWritesNothingIntoTheFileOfACompletionThatFollowed() throws Exception {
+        MovableClock clock = new MovableClock(Instant.now());
+        UseCases timed = useCases(config, clock);
+        byte[] first = bytes(CHUNK, 45);
+        String id = timed.sequential().start(ALICE, Protocol.RESUMABLES, "lapsed.bin", null,
+                new ByteArrayInputStream(first), ChunkChecks.none(), CHUNK).session().id();
+        GatedBody stalled = new GatedBody(bytes(CHUNK / 2, 46), bytes(CHUNK / 2, 47));
+        CompletableFuture<SessionSnapshot> writer = CompletableFuture.supplyAsync(() ->
+                timed.sequential().append(ALICE, id, null, 2, null, stalled, ChunkChecks.none()));
+        stalled.awaitFirstPartRead();
+        clock.advance(WriterClaims.TIME_TO_LIVE.plusSeconds(1));
+
+        UploadSession done = timed.completion().complete(ALICE, Protocol.RESUMABLES, id, null, null).session();
+        stalled.open();
+
+        assertThatThrownBy(() -> writer.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(UploadException.class);
+        assertThat(done.state()).isEqualTo(SessionState.COMPLETED);
+        assertThat(Files.readAllBytes(storage.resolve(done.finalPath()))).isEqualTo(first);
+        assertThat(done.sha256()).isEqualTo(TestFiles.sha256(first));
+    }
+
+    /**
+     * The writer of a tus upload's last bytes placed the final name ahead, then its claim lapsed
+     * (a long fsync) and recovery, run beside the server, took the name away: the writer must not
+     * record a completion whose file is gone. Its steps are OffsetUploads.append's, one by one.
+     */
+    @Test
+    void aNamePlacedAheadAndTakenAwayAfterItsClaimLapsedIsNeverRecordedAsTheFinalFile() {
+        MovableClock clock = new MovableClock(Instant.now());
+        UseCases timed = useCases(config, clock);
+        byte[] file = bytes(2 * CHUNK, 48);
+        UploadSession s = timed.offsets().create(ALICE, Protocol.TUS, "ahead.bin", null, 2L * CHUNK, null);
+        timed.offsets().append(ALICE, s.id(), 0, null, new ByteArrayInputStream(Arrays.copyOf(file, CHUNK)),
+                ChunkChecks.none());
+        WriterClaims.Claim claim = timed.claims().claim(s.id(), CHUNK, WriterClaims.TO_THE_END);
+        ChunkStore.Received last = timed.rules().write(s.id(), CHUNK,
+                new ByteArrayInputStream(Arrays.copyOfRange(file, CHUNK, 2 * CHUNK)), CHUNK, ChunkChecks.none(), claim);
+        Assembler.Placed ahead = timed.completion().placeAhead(claim.session(), last);
+        assertThat(ahead).isNotNull();
+        clock.advance(WriterClaims.TIME_TO_LIVE.plusSeconds(1));
+
+        assertThat(timed.completion().removeUncommittedName(sessions().find(s.id()).orElseThrow())).isTrue();
+
+        assertThatThrownBy(() -> timed.ledger().change(s.id(), ALICE.actor(), change -> {
+            change.releaseClaim(claim.id());
+            change.addChunk(new Chunk(s.id(), 2, CHUNK, last.size(), last.md5(), clock.instant()), 2, s.groupName(),
+                    timed.rules().expiry(clock.instant()));
+            change.moveTo(Stage.COMPLETION_DUE, null);
+            timed.completion().completeWithin(change, s.groupName(), last, ahead);
+            return change.session();
+        })).isInstanceOfSatisfying(UploadException.class,
+                e -> assertThat(e.problem()).isEqualTo(UploadException.Problem.CONCURRENT_CHANGE));
+        UploadSession after = sessions().find(s.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(SessionState.OPEN);
+        assertThat(after.receivedBytes()).isEqualTo(CHUNK);
+        assertThat(storage.resolve(ahead.relativePath())).doesNotExist();
+    }
 }

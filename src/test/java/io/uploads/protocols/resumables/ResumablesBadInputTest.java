@@ -228,6 +228,14 @@ abstract class ResumablesBadInputTest extends AppTestBase {
                 .doesNotContain("filename");
     }
 
+    @Test
+    void aControlCharacterInAHeaderIsNotBlamedOnTheFilename() {
+        String answer = http.raw("PATCH " + stream("header.bin", "chunk=1") + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "X-Thing: a\u0001b\r\nContent-Length: 0\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("application/json").doesNotContain("filename");
+    }
+
     /**
      * Percent-encoded separators and control characters. Sent without a body: a valid name would
      * get 201 (empty PUT) or 404 (unknown id), so only a refused name answers 400 to all four.
