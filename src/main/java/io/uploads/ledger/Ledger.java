@@ -137,9 +137,8 @@ public final class Ledger {
             ClaimDao claims = rows.claims();
             Instant now = clock.instant();
             if (!claims.overlapping(sessionId, start, end).isEmpty()) {
-                // those past their time go; a writer renews its claim holding no row lock, so look
-                // again after the delete rather than decide on the first look (on PostgreSQL, one
-                // seen expired may have been renewed since)
+                // those past their time go; then look again rather than decide on the first look:
+                // another instance renews its claims by its own clock and without this row lock
                 claims.deleteExpired(sessionId, now);
                 if (!claims.overlapping(sessionId, start, end).isEmpty()) {
                     throw new UploadException(Problem.WRITER_BUSY, "another request is writing to session "
