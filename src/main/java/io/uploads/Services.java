@@ -69,10 +69,10 @@ public final class Services {
         this.completion = new Completion(ledger, sessions, store, digests, config.uploads(), rules);
         this.sequential = new SequentialUploads(ledger, store, claims, config.uploads(), rules);
         this.offsets = new OffsetUploads(ledger, store, claims, config.uploads(), rules, completion);
-        this.numbered = new NumberedChunks(ledger, sessions, store, claims, rules, completion, config.uploads());
+        this.expiry = new Expiry(ledger, sessions, store);
+        this.numbered = new NumberedChunks(ledger, sessions, store, claims, rules, completion, expiry, config.uploads());
         this.clientSessions = new ClientSessions(ledger, sessions, store, config.uploads(), rules);
         this.wholeUploads = new WholeUploads(sequential, completion, clientSessions);
-        this.expiry = new Expiry(ledger, sessions, store);
         this.recovery = new Recovery(ledger, sessions, store, claims, digests, completion, clock,
                 javaDuration(config.uploads().recoveryGracePeriod()));
         this.audit = new AuditTrail(jdbi);

@@ -46,24 +46,37 @@ public final class Expiry {
             batch = sessions.expired(now, 500);
             movedInBatch = 0;
             for (UploadSession s : batch) {
-                boolean moved = ledger.change(s.id(), actor, change -> {
-                    UploadSession l = change.session();
-                    if (l.stage() != Stage.OPEN || !l.expiresAt().isBefore(now) || change.writerClaimed()) {
-                        return false;    // a chunk arrived since it was listed, or one is arriving
-                    }
-                    change.moveTo(Stage.EXPIRED, "idle since " + l.updatedAt());
-                    change.afterCommit(() -> store.deleteSession(s.id()));
-                    return true;
-                });
-                if (moved) {
+                if (expireIfIdle(s, actor, now)) {
                     movedInBatch++;
-                    LOG.info("Session {} expired: idle since {} ({} of {} bytes received)", s.id(), s.updatedAt(),
-                            s.receivedBytes(), s.totalSize() == null ? "?" : s.totalSize());
                 }
             }
             expired += movedInBatch;
             // a full batch that moved nothing is listed again as it is: the next sweep tries it
         } while (batch.size() == 500 && movedInBatch > 0);
         return expired;
+    }
+
+    /**
+     * Moves {@code s} to EXPIRED and deletes its bytes if, under its row lock, it is still OPEN,
+     * past its expiry at {@code now} and no writer holds a claim on it (compare-and-set: a chunk
+     * that arrived since it was read keeps it open).
+     *
+     * @return whether it expired
+     */
+    public boolean expireIfIdle(UploadSession s, Actor actor, Instant now) {
+        boolean moved = ledger.change(s.id(), actor, change -> {
+            UploadSession l = change.session();
+            if (l.stage() != Stage.OPEN || !l.expiresAt().isBefore(now) || change.writerClaimed()) {
+                return false;    // a chunk arrived since it was read, or one is arriving
+            }
+            change.moveTo(Stage.EXPIRED, "idle since " + l.updatedAt());
+            change.afterCommit(() -> store.deleteSession(s.id()));
+            return true;
+        });
+        if (moved) {
+            LOG.info("Session {} expired: idle since {} ({} of {} bytes received)", s.id(), s.updatedAt(),
+                    s.receivedBytes(), s.totalSize() == null ? "?" : s.totalSize());
+        }
+        return moved;
     }
 }

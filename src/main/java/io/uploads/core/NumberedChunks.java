@@ -39,6 +39,7 @@ public final class NumberedChunks {
     private final WriterClaims claims;
     private final UploadRules rules;
     private final Completion completion;
+    private final Expiry expiry;
     private final Clock clock;
     private final UploadsConfig config;
     /** Sessions whose completing request is still being answered on this instance, by owner and key. */
@@ -51,13 +52,14 @@ public final class NumberedChunks {
     private final Map<String, String> answeredNotYetMarked = new ConcurrentHashMap<>();
 
     public NumberedChunks(Ledger ledger, SessionQueries sessions, ChunkStore store, WriterClaims claims,
-                          UploadRules rules, Completion completion, UploadsConfig config) {
+                          UploadRules rules, Completion completion, Expiry expiry, UploadsConfig config) {
         this.ledger = ledger;
         this.sessions = sessions;
         this.store = store;
         this.claims = claims;
         this.rules = rules;
         this.completion = completion;
+        this.expiry = expiry;
         this.clock = ledger.clock();
         this.config = config;
     }
@@ -83,7 +85,9 @@ public final class NumberedChunks {
      */
     public boolean hasChunk(Caller caller, NumberedChunk chunk, Instant askedAt) {
         caller.groupFor(chunk.group());    // the same 403 the chunk itself would get
-        Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
+        // one past its expiry holds nothing any more, though the sweep may not have reached it yet
+        Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey())
+                .filter(s -> !rules.expired(s));
         String key = answerKey(caller, chunk);
         String completing = answering.get(key);
         // read before the database: once the mark is written, the database says it
@@ -117,7 +121,7 @@ public final class NumberedChunks {
             throw new UploadException(Problem.TOO_LARGE, "a chunk of " + chunk.currentChunkSize()
                     + " bytes is larger than the limit of " + config.maxChunkSize().toBytes() + " bytes");
         }
-        Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
+        Optional<UploadSession> active = activeUpload(caller, chunk);
         active.ifPresent(chunk::requireSameUpload);
         Recorded recorded;
         if (active.isPresent()) {
@@ -139,6 +143,20 @@ public final class NumberedChunks {
         UploadSession session = recorded.session().state() == SessionState.ASSEMBLING
                 ? completion.finishAssembly(recorded.session(), caller.actor()) : recorded.session();
         return new SessionSnapshot(session, Optional.of(recorded.chunk()));
+    }
+
+    /**
+     * The caller's upload under the chunk's identifier. One past its expiry that the sweep has not
+     * reached yet is expired now, as the sweep would, so that the chunk starts a new upload (its
+     * client was just told, by the test GET, that the old one holds nothing).
+     */
+    private Optional<UploadSession> activeUpload(Caller caller, NumberedChunk chunk) {
+        Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey());
+        if (active.isPresent() && rules.expired(active.get())
+                && expiry.expireIfIdle(active.get(), Actor.SYSTEM, clock.instant())) {
+            return sessions.activeByKey(caller.name(), chunk.clientKey());
+        }
+        return active;
     }
 
     /**

@@ -85,10 +85,11 @@ abstract class CoreTestBase extends DatabaseTestBase {
         WriterClaims claims = new WriterClaims(ledger, store);
         UploadRules rules = new UploadRules(sessions, store, digests, clock, config);
         Completion completion = new Completion(ledger, sessions, store, digests, config, rules);
+        Expiry expiry = new Expiry(ledger, sessions, store);
         return new UseCases(ledger, rules, claims, digests, new SequentialUploads(ledger, store, claims, config, rules),
                 new OffsetUploads(ledger, store, claims, config, rules, completion),
-                new NumberedChunks(ledger, sessions, store, claims, rules, completion, config), completion,
-                new ClientSessions(ledger, sessions, store, config, rules), new Expiry(ledger, sessions, store));
+                new NumberedChunks(ledger, sessions, store, claims, rules, completion, expiry, config), completion,
+                new ClientSessions(ledger, sessions, store, config, rules), expiry);
     }
 
     /** Sends {@code file} through the real core in {@code parts} chunks. */
