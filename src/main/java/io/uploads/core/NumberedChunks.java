@@ -43,7 +43,7 @@ public final class NumberedChunks {
     private final Clock clock;
     private final UploadsConfig config;
     /** Sessions whose completing request is still being answered on this instance, by owner and key. */
-    private final Map<String, String> answering = new ConcurrentHashMap<>();
+    private final Map<String, Completing> answering = new ConcurrentHashMap<>();
     /**
      * Sessions whose completing request has been answered on this instance while the database
      * does not say so yet (the mark waits its turn to be written), by owner and key: a new
@@ -89,11 +89,11 @@ public final class NumberedChunks {
         Optional<UploadSession> active = sessions.activeByKey(caller.name(), chunk.clientKey())
                 .filter(s -> !rules.expired(s));
         String key = answerKey(caller, chunk);
-        String completing = answering.get(key);
+        Completing completing = answering.get(key);
         // read before the database: once the mark is written, the database says it
         String answered = answeredNotYetMarked.get(key);
         Optional<UploadSession> session = active.isPresent() ? active
-                : completing != null ? sessions.find(completing)
+                : completing != null ? sessions.find(completing.sessionId())
                 : sessions.completedByKeySince(caller.name(), chunk.clientKey(), askedAt)
                         .or(() -> sessions.completedUnansweredSince(caller.name(), chunk.clientKey(),
                                 askedAt.minusMillis(config.sessionTtl().toMilliseconds()))
@@ -138,7 +138,7 @@ public final class NumberedChunks {
         }
         String id = recorded.session().id();
         if (recorded.completing()) {
-            answering.put(answerKey(caller, chunk), id);
+            answering.put(answerKey(caller, chunk), new Completing(id, chunk.number()));
         }
         UploadSession session = recorded.session().state() == SessionState.ASSEMBLING
                 ? completion.finishAssembly(recorded.session(), caller.actor()) : recorded.session();
@@ -165,20 +165,27 @@ public final class NumberedChunks {
      */
     public void answered(Caller caller, NumberedChunk chunk, boolean delivered) {
         String key = answerKey(caller, chunk);
-        String completed = answering.get(key);
-        if (completed == null || !delivered) {
-            answering.remove(key);
+        Completing completing = answering.get(key);
+        if (completing == null || completing.chunkNumber() != chunk.number()) {
+            return;    // not the request that completed the upload: the answer of that one decides
+        }
+        if (!delivered) {
+            answering.remove(key, completing);
             return;
         }
+        String completed = completing.sessionId();
         // put before the removal, so that no question finds neither
         answeredNotYetMarked.put(key, completed);
-        answering.remove(key);
+        answering.remove(key, completing);
         try {
             ledger.completionAnswered(completed);
         } finally {
             answeredNotYetMarked.remove(key, completed);
         }
     }
+
+    /** The upload a request completed, and the chunk that request was about. */
+    private record Completing(String sessionId, int chunkNumber) {}
 
     private static String answerKey(Caller caller, NumberedChunk chunk) {
         return caller.name() + '\n' + chunk.clientKey();

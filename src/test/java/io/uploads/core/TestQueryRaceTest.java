@@ -154,6 +154,19 @@ abstract class TestQueryRaceTest extends CoreTestBase {
         assertThat(parallel.hasChunk(ALICE, chunk(file, 2), Instant.now())).as("asked again after that").isTrue();
     }
 
+    /** The libraries send three chunks at once: another chunk's answer says nothing of the completion. */
+    @Test
+    void anotherChunksAnswerDoesNotMarkTheCompletionAnswered() {
+        byte[] file = bytes(3 * CHUNK, 71);
+        send(file, 1);
+        send(file, 2);                                   // its answer is still being written out ...
+        send(file, 3);                                   // ... while chunk 3 completes the upload
+        parallel.answered(ALICE, chunk(file, 2), true);  // chunk 2's answer leaves
+        parallel.answered(ALICE, chunk(file, 3), false); // the completing answer never reaches the client
+
+        assertThat(parallel.hasChunk(ALICE, chunk(file, 3), Instant.now())).as("asked again after that").isTrue();
+    }
+
     @Test
     void anotherFileUnderTheSameIdentifierIsNotAnsweredByTheCompletedUpload() {
         byte[] file = bytes(3 * CHUNK, 63);
