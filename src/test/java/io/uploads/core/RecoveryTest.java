@@ -326,10 +326,7 @@ abstract class RecoveryTest extends CoreTestBase {
     void reassemblyFindsTheNamePlacedBeforeTheCrashWhenALowerNameWasFreedMeanwhile() throws IOException {
         byte[] file = bytes(2 * CHUNK, 31);
         UploadSession s = upload(file, 2).session();
-        Path group = storage.resolve("files").resolve(s.groupName());
-        Files.createDirectories(group);
-        Files.write(group.resolve(s.filename()), new byte[] {1});
-        Files.write(group.resolve(Assembler.candidateName(s.filename(), 1)), new byte[] {2});
+        Path group = earlierFilesNamedLike(s, 2);
         sessions().transition(s.id(), SessionState.OPEN, SessionState.ASSEMBLING, s.updatedAt());
         Assembler.Placed placed = placeName(sessions().find(s.id()).orElseThrow());
         assertThat(placed.relativePath()).endsWith(Assembler.candidateName(s.filename(), 2));
@@ -352,9 +349,7 @@ abstract class RecoveryTest extends CoreTestBase {
     void anUncommittedNameIsFoundWhenALowerNameWasFreedMeanwhile() throws IOException {
         byte[] file = bytes(2 * CHUNK, 32);
         UploadSession s = upload(file, 2).session();
-        Path group = storage.resolve("files").resolve(s.groupName());
-        Files.createDirectories(group);
-        Files.write(group.resolve(s.filename()), new byte[] {1});
+        Path group = earlierFilesNamedLike(s, 1);
         Path name = storage.resolve(placeName(s).relativePath());
         Files.delete(group.resolve(s.filename()));
 
@@ -397,6 +392,15 @@ abstract class RecoveryTest extends CoreTestBase {
         assertThat(sessions().find(other.id()).orElseThrow().state()).isEqualTo(SessionState.COMPLETED);
         assertThat(sessions().find(stuck.id()).orElseThrow().state()).isEqualTo(SessionState.OPEN);
         assertThat(onDisk.bytesAt(stuck.id(), 0, file.length)).isEqualTo(file);
+    }
+
+    /** Its group's directory, holding {@code count} earlier files under the names its completion tries first. */
+    private Path earlierFilesNamedLike(UploadSession s, int count) throws IOException {
+        Path group = Files.createDirectories(storage.resolve("files").resolve(s.groupName()));
+        for (int attempt = 0; attempt < count; attempt++) {
+            Files.write(group.resolve(Assembler.candidateName(s.filename(), attempt)), new byte[] {(byte) attempt});
+        }
+        return group;
     }
 
     /** The final name a completion links before its transaction commits, linked without one. */
