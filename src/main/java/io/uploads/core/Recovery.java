@@ -76,19 +76,18 @@ public final class Recovery {
     private Report run(Duration grace) {
         Instant cutoff = clock.instant().minus(grace);
         int staleClaims = claims.releaseStale();
-        int[] counts = new int[5];   // dropped, unplaced, assembled, failed, leftovers
-        List<String> notRecovered = new ArrayList<>();
+        Tally tally = new Tally();
         forEachBatchIn(SessionState.OPEN, batch -> {
             Map<String, List<Chunk>> recorded = sessions.chunksOf(batch.stream().map(UploadSession::id).toList());
             for (UploadSession s : batch) {
-                isolated(s.id(), notRecovered, () -> {
+                isolated(s.id(), tally, () -> {
                     // a crash between placing the final name and the commit that records it
                     if (completion.removeUncommittedName(s)) {
-                        counts[1]++;
+                        tally.namesRemoved++;
                     }
                     // after a clean stop, every session is intact: no transaction, no row lock, no commit
                     if (!intact(s.id(), recorded.getOrDefault(s.id(), List.of()))) {
-                        counts[0] += reconcile(s.id());
+                        tally.chunkRowsDropped += reconcile(s.id());
                     }
                 });
             }
@@ -100,18 +99,18 @@ public final class Recovery {
             if (s.updatedAt().isAfter(cutoff)) {
                 return;
             }
-            isolated(s.id(), notRecovered, () -> {
+            isolated(s.id(), tally, () -> {
                 ledger.change(s.id(), Actor.SYSTEM, change -> {
                     change.audit(AuditEvent.SESSION_RECOVERED, "assembling again after an interrupted completion");
                     return null;
                 });
                 try {
                     completion.finishAssembly(s, Actor.SYSTEM);
-                    counts[2]++;
+                    tally.reassembled++;
                     LOG.info("Session {} recovered: assembled again after an interrupted completion", s.id());
                 } catch (UploadException e) {
                     if (e.problem() == UploadException.Problem.BYTES_UNUSABLE) {
-                        counts[3]++;
+                        tally.failed++;
                     } else {
                         LOG.warn("Session {}: assembly could not be finished now: {}", s.id(), e.getMessage());
                     }
@@ -126,24 +125,35 @@ public final class Recovery {
                 SessionState state = states.get(id);
                 boolean stillNeeded = state != null && !state.isFinal();
                 if (!stillNeeded && store.modifiedBefore(store.sessionFile(id), cutoff)) {
-                    isolated(id, notRecovered, () -> {
+                    isolated(id, tally, () -> {
                         if (state != SessionState.COMPLETED) {
-                            counts[1] += completion.removeUnrecordedNames(id);
+                            tally.namesRemoved += completion.removeUnrecordedNames(id);
                         }
                         store.deleteSession(id);
-                        counts[4]++;
+                        tally.leftovers++;
                     });
                 }
             }
         }
-        Report report = new Report(staleClaims, counts[0], counts[1], completed, counts[2], counts[3], counts[4],
-                notRecovered.size());
-        if (notRecovered.isEmpty()) {
+        Report report = new Report(staleClaims, tally.chunkRowsDropped, tally.namesRemoved, completed,
+                tally.reassembled, tally.failed, tally.leftovers, tally.notRecovered.size());
+        if (tally.notRecovered.isEmpty()) {
             LOG.info("Recovery finished: {}", report);
         } else {
-            LOG.error("Recovery finished: {}; not recovered, tried again at the next run: {}", report, notRecovered);
+            LOG.error("Recovery finished: {}; not recovered, tried again at the next run: {}", report,
+                    tally.notRecovered);
         }
         return report;
+    }
+
+    /** What one run did, counted as it goes. */
+    private static final class Tally {
+        int chunkRowsDropped;
+        int namesRemoved;
+        int reassembled;
+        int failed;
+        int leftovers;
+        final List<String> notRecovered = new ArrayList<>();
     }
 
     /**
@@ -151,11 +161,11 @@ public final class Recovery {
      * and leaves that session as it was, so that one session can neither stop the others' repair
      * nor keep the service from starting.
      */
-    private static void isolated(String id, List<String> failed, Runnable repair) {
+    private static void isolated(String id, Tally tally, Runnable repair) {
         try {
             repair.run();
         } catch (RuntimeException e) {
-            failed.add(id);
+            tally.notRecovered.add(id);
             LOG.error("Session {}: recovery could not repair it; the next run tries again", id, e);
         }
     }
