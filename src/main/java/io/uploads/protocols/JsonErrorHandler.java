@@ -18,8 +18,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Requests Jetty refuses before they reach a resource (an encoded {@code /}, {@code \} or control
  * character in the path, a malformed request line or header) are answered in the same JSON shape
- * as every other error. Jetty's own handler writes bodies only for GET and POST and then as HTML, so a
- * PATCH with a bad filename would otherwise get an empty 400.
+ * as every other error. Jetty's own handler writes bodies only for GET and POST and then as
+ * HTML, so a PATCH with a bad filename would otherwise get an empty 400.
  */
 public final class JsonErrorHandler extends ErrorHandler {
 
