@@ -142,12 +142,18 @@ public final class Assembler {
         if (bytes.fileKey() == null || !Files.isDirectory(dir)) {
             return Optional.empty();
         }
+        return namesIn(dir, bytes.fileKey()).stream().findFirst();
+    }
+
+    /** The names in {@code dir} of the file whose identity is {@code fileKey}. */
+    private static List<Path> namesIn(Path dir, Object fileKey) throws IOException {
+        List<Path> names = new ArrayList<>();
         for (Path name : ChunkStore.list(dir)) {
-            if (bytes.fileKey().equals(fileKey(name))) {
-                return Optional.of(name);
+            if (fileKey.equals(fileKey(name))) {
+                names.add(name);
             }
         }
-        return Optional.empty();
+        return names;
     }
 
     /**
@@ -172,11 +178,7 @@ public final class Assembler {
                 if (!Files.isDirectory(dir) || Files.getLastModifiedTime(dir).compareTo(bytes.lastModifiedTime()) < 0) {
                     continue;
                 }
-                for (Path name : ChunkStore.list(dir)) {
-                    if (bytes.fileKey().equals(fileKey(name))) {
-                        names.add(name);
-                    }
-                }
+                names.addAll(namesIn(dir, bytes.fileKey()));
             }
             return names;
         } catch (NoSuchFileException | UnsupportedOperationException e) {
@@ -279,7 +281,7 @@ public final class Assembler {
         int end = 0;
         while (end < text.length()) {
             int codePoint = text.codePointAt(end);
-            int length = utf8Length(new String(Character.toChars(codePoint)));
+            int length = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
             if (used + length > bytes) {
                 break;
             }

@@ -73,8 +73,8 @@ public final class Recovery {
         return run(grace.compareTo(WHILE_SERVING) > 0 ? grace : WHILE_SERVING);
     }
 
-    private Report run(Duration grace) {
-        Instant cutoff = clock.instant().minus(grace);
+    private Report run(Duration leaveYoungerThan) {
+        Instant cutoff = clock.instant().minus(leaveYoungerThan);
         int staleClaims = claims.releaseStale();
         Tally tally = new Tally();
         forEachBatchIn(SessionState.OPEN, batch -> {
